@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_pause.h>
+
+#include "analytics/lcore/analytics.h"
+#include "analytics/sketch/bloom.h"
+#include "analytics/sketch/cms.h"
+
+#define EV_BURST 64
+#define NOVELTY_DECAY_NS (7ull * 86400 * 1000000000ull) /* novelty sets forget after 1–2 periods */
+#define CMS_WIDTH (1u << 16)
+#define CMS_DEPTH 4
+#define CMS_SEED 0x7ea7c0de
+
+int
+tw_analytics_init(struct tw_analytics *a, char *err, size_t errlen)
+{
+	char name[32];
+	uint64_t pairs = a->cfg->analytics.endpoints_expected / a->cfg->analytics.cores + 1024;
+
+	snprintf(name, sizeof(name), "tw_hosts%u", a->idx);
+	a->hosts = tw_host_table_create(name, a->cfg->analytics.max_hosts, (int)rte_socket_id());
+	if (a->hosts == NULL) {
+		snprintf(err, errlen, "analytics %u: host table of %u hosts: %s", a->idx,
+			 a->cfg->analytics.max_hosts, rte_strerror(rte_errno));
+		return -1;
+	}
+	a->pair_seen = tw_bloom2_create(pairs, 0.001, 0x5ee0 + a->idx);
+	a->pair_fresh = tw_bloom2_create(pairs / 4 + 1024, 0.001, 0xf2e5 + a->idx);
+	a->pair_reported = tw_bloom_create(pairs / 16 + 1024, 0.0001, 0x2e90 + a->idx);
+	a->ep_hosts = tw_cms_create(CMS_WIDTH, CMS_DEPTH, CMS_SEED); /* same shape on every core: mergeable */
+	a->pair_conns = tw_cms_create(CMS_WIDTH, CMS_DEPTH, 0xc0 + a->idx);
+	if (!a->pair_seen || !a->pair_fresh || !a->pair_reported || !a->ep_hosts || !a->pair_conns) {
+		snprintf(err, errlen, "analytics %u: out of memory for sketches", a->idx);
+		return -1;
+	}
+	return 0;
+}
+
+void
+tw_analytics_free(struct tw_analytics *a)
+{
+	tw_host_table_free(a->hosts);
+	tw_bloom2_free(a->pair_seen);
+	tw_bloom2_free(a->pair_fresh);
+	tw_bloom_free(a->pair_reported);
+	tw_cms_free(a->ep_hosts);
+	tw_cms_free(a->pair_conns);
+}
+
+bool
+tw_net_learned(const struct tw_analytics *a)
+{
+	return a->now_ns >= a->net_first_ns + a->cfg->analytics.learning_period_ns;
+}
+
+bool
+tw_host_learned(const struct tw_analytics *a, const struct tw_host *h)
+{
+	return a->now_ns >= h->first_ns + a->cfg->analytics.learning_period_ns;
+}
+
+static struct tw_record *
+rec_alloc(struct tw_analytics *a)
+{
+	void *obj;
+
+	while (rte_mempool_get(a->rec_pool, &obj) != 0) {
+		if (!a->lossless) {
+			a->st.records_dropped++;
+			return NULL;
+		}
+		a->st.record_waits++;
+		rte_pause();
+	}
+	memset(obj, 0, sizeof(struct tw_record));
+	return obj;
+}
+
+static void
+rec_send(struct tw_analytics *a, struct tw_record *r)
+{
+	r->analytics_core = (uint16_t)a->idx;
+	while (rte_ring_mp_enqueue(a->rec_ring, r) != 0) {
+		if (!a->lossless) {
+			a->st.records_dropped++;
+			rte_mempool_put(a->rec_pool, r);
+			return;
+		}
+		a->st.record_waits++;
+		rte_pause();
+	}
+}
+
+struct tw_record *
+tw_rec_begin(struct tw_analytics *a, const struct tw_host *h, const struct tw_event *ev, const char *category,
+	     const char *model, unsigned score)
+{
+	struct tw_record *r = rec_alloc(a);
+
+	if (r == NULL)
+		return NULL;
+	r->kind = TW_REC_ANOMALY;
+	r->ts_ns = ev ? ev->ts_ns : a->now_ns;
+	r->score = (uint8_t)(score > 100 ? 100 : score);
+	snprintf(r->category, sizeof(r->category), "%s", category);
+	snprintf(r->model, sizeof(r->model), "%s", model);
+	r->host = h->addr;
+	if (h->flags & TW_HOST_F_HAS_MAC) {
+		memcpy(r->mac, h->mac, 6);
+		r->has_mac = 1;
+	}
+	if (ev != NULL && ev->type != TW_EV_EOS) {
+		r->flow = *ev;
+		r->has_flow = 1;
+	}
+	return r;
+}
+
+void
+tw_rec_emit(struct tw_analytics *a, struct tw_host *h, struct tw_record *r)
+{
+	if (r->score < a->cfg->analytics.threshold) {
+		a->st.records_below++;
+		rte_mempool_put(a->rec_pool, r);
+		return;
+	}
+	if (h != NULL && r->score > h->max_score)
+		h->max_score = r->score;
+	a->st.records++;
+	a->st.by_category[tw_category_index(r->category)]++;
+	rec_send(a, r);
+}
+
+static void
+flow_record(struct tw_analytics *a, const struct tw_event *ev)
+{
+	struct tw_record *r = rec_alloc(a);
+
+	if (r == NULL)
+		return;
+	r->kind = TW_REC_FLOW;
+	r->ts_ns = ev->ts_ns;
+	r->flow = *ev;
+	a->st.flow_records++;
+	rec_send(a, r);
+}
+
+/* Does this event prove that its host exists (it sent a packet)? */
+static inline bool
+host_is_active(const struct tw_event *ev)
+{
+	return ev->role == TW_ROLE_CLIENT ? ev->pkts_c2s > 0 : ev->pkts_s2c > 0;
+}
+
+void
+tw_analytics_event(struct tw_analytics *a, const struct tw_event *ev)
+{
+	const struct tw_addr *addr = ev->role == TW_ROLE_CLIENT ? &ev->client : &ev->server;
+	struct tw_host *h;
+	bool created = false;
+
+	a->st.events_in++;
+	a->st.events_by_type[ev->type < 5 ? ev->type : 0]++;
+	if (a->net_first_ns == 0) {
+		a->net_first_ns = ev->ts_ns;
+		a->next_rotate_ns = ev->ts_ns + NOVELTY_DECAY_NS;
+	}
+	if (ev->ts_ns > a->now_ns)
+		a->now_ns = ev->ts_ns;
+	if (a->now_ns >= a->next_rotate_ns) {
+		tw_detect_rare_rotate(a);
+		a->next_rotate_ns = a->now_ns + NOVELTY_DECAY_NS;
+	}
+	if ((ev->flags & TW_EVF_PRIMARY) && ev->type == TW_EV_FLOW_END && a->cfg->output.flows)
+		flow_record(a, ev);
+
+	/* Only a host that sent something is modelled: a scanned address that
+	 * never answered is not a device. */
+	if (!host_is_active(ev)) {
+		h = tw_host_find(a->hosts, addr);
+		if (h == NULL)
+			return;
+	} else {
+		h = tw_host_get(a->hosts, addr, ev->ts_ns, &created);
+		if (h == NULL) {
+			a->st.host_table_full++;
+			return;
+		}
+	}
+	if (created) {
+		a->st.hosts++;
+		atomic_fetch_add_explicit(&a->net->hosts_total, 1, memory_order_relaxed);
+	}
+	if (ev->ts_ns > h->last_ns)
+		h->last_ns = ev->ts_ns;
+	const uint8_t *mac = ev->role == TW_ROLE_CLIENT ? ev->client_mac : ev->server_mac;
+	if (!(h->flags & TW_HOST_F_HAS_MAC) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5])) {
+		memcpy(h->mac, mac, 6);
+		h->flags |= TW_HOST_F_HAS_MAC;
+	}
+
+	tw_detect_device(a, h, ev, created);
+	if (ev->role == TW_ROLE_CLIENT && ev->type == TW_EV_FLOW_START) {
+		h->conns++;
+		tw_detect_scan(a, h, ev);
+		if (!ev->server_home)
+			tw_detect_rare(a, h, ev);
+	}
+}
+
+static void
+finish(struct tw_analytics *a)
+{
+	uint32_t pos = 0;
+	struct tw_host *h;
+
+	while ((h = tw_host_next(a->hosts, &pos)) != NULL)
+		tw_detect_scan_flush(a, h);
+	struct tw_record *r = rec_alloc(a);
+	bool saved = a->lossless;
+	a->lossless = true; /* the end marker must reach the writer */
+	while (r == NULL)
+		r = rec_alloc(a);
+	r->kind = TW_REC_EOS;
+	r->ts_ns = a->now_ns;
+	rec_send(a, r);
+	a->lossless = saved;
+}
+
+int
+tw_analytics_main(void *arg)
+{
+	struct tw_analytics *a = arg;
+	struct tw_event evs[EV_BURST];
+	unsigned eos = 0, idle = 0;
+	bool done[TW_MAX_WORKERS] = {false};
+
+	if (a->net->qsbr) {
+		rte_rcu_qsbr_thread_register(a->net->qsbr, a->idx);
+		rte_rcu_qsbr_thread_online(a->net->qsbr, a->idx);
+	}
+	while (eos < a->n_workers && !atomic_load_explicit(a->quit, memory_order_relaxed)) {
+		unsigned got = 0;
+		for (unsigned w = 0; w < a->n_workers; w++) {
+			if (done[w])
+				continue;
+			unsigned n = rte_ring_sc_dequeue_burst_elem(a->in[w], evs, sizeof(evs[0]), EV_BURST, NULL);
+			got += n;
+			for (unsigned i = 0; i < n; i++) {
+				if (evs[i].type == TW_EV_EOS) {
+					done[w] = true;
+					eos++;
+					continue;
+				}
+				tw_analytics_event(a, &evs[i]);
+			}
+		}
+		if (a->net->qsbr)
+			rte_rcu_qsbr_quiescent(a->net->qsbr, a->idx);
+		if (got == 0) {
+			if (++idle > 1024)
+				rte_delay_us_sleep(50);
+			else
+				rte_pause();
+		} else {
+			idle = 0;
+		}
+	}
+	if (a->net->qsbr)
+		rte_rcu_qsbr_thread_offline(a->net->qsbr, a->idx);
+	finish(a);
+	atomic_store_explicit(&a->finished, true, memory_order_release);
+	return 0;
+}
+
+int
+tw_netview_init(struct tw_netview *nv, struct tw_analytics *cores, unsigned n, char *err, size_t errlen)
+{
+	(void)cores;
+	memset(nv, 0, sizeof(*nv));
+	if (n <= 1)
+		return 0;
+	size_t sz = rte_rcu_qsbr_get_memsize(n);
+	nv->qsbr = rte_zmalloc("tw_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (nv->qsbr == NULL || rte_rcu_qsbr_init(nv->qsbr, n) != 0) {
+		snprintf(err, errlen, "netview: RCU init failed");
+		return -1;
+	}
+	struct tw_cms *g = tw_cms_create(CMS_WIDTH, CMS_DEPTH, CMS_SEED);
+	nv->spare = tw_cms_create(CMS_WIDTH, CMS_DEPTH, CMS_SEED);
+	if (g == NULL || nv->spare == NULL) {
+		snprintf(err, errlen, "netview: out of memory");
+		return -1;
+	}
+	atomic_store(&nv->ep_hosts, g);
+	return 0;
+}
+
+void
+tw_netview_merge(struct tw_netview *nv, struct tw_analytics *cores, unsigned n)
+{
+	if (nv->qsbr == NULL)
+		return;
+	/* reclaim the previously published sketch once no reader can hold it */
+	if (nv->retired != NULL) {
+		if (rte_rcu_qsbr_check(nv->qsbr, nv->retired_token, false) != 1)
+			return;
+		nv->spare = nv->retired;
+		nv->retired = NULL;
+	}
+	struct tw_cms *next = nv->spare;
+	tw_cms_reset(next);
+	/* Counters are 32-bit and aligned: a racing read sees an old or a new
+	 * value, never a torn one; the sum is a valid (slightly stale) view. */
+	for (unsigned i = 0; i < n; i++)
+		tw_cms_merge(next, cores[i].ep_hosts);
+	nv->retired = atomic_exchange(&nv->ep_hosts, next);
+	nv->spare = NULL;
+	nv->retired_token = rte_rcu_qsbr_start(nv->qsbr);
+}

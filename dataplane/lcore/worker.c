@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <netinet/in.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+#include <rte_prefetch.h>
+
+#include "dataplane/lcore/worker.h"
+#include "dataplane/port/port.h"
+
+#define PREFETCH_OFFSET 4
+#define EXPIRE_BUDGET 64 /* flows examined by the timer wheel per burst */
+#define MAX_BURST 256
+
+/* Flow-home bits kept in the cold line of the flow. */
+#define HOME_LO 0x1
+#define HOME_HI 0x2
+
+static inline uint8_t *
+flow_home(struct tw_flow *f)
+{
+	return &f->reserved[0];
+}
+
+static void
+send_event(struct tw_worker *w, unsigned shard, struct tw_event *ev)
+{
+	struct rte_ring *r = w->ev_ring[shard];
+
+	while (rte_ring_sp_enqueue_elem(r, ev, sizeof(*ev)) != 0) {
+		if (!w->lossless) {
+			w->st.events_dropped++;
+			return;
+		}
+		w->st.event_waits++;
+		rte_pause();
+	}
+	w->st.events_sent++;
+}
+
+static void
+emit(struct tw_worker *w, const struct tw_flow *f, uint8_t type, uint8_t reason)
+{
+	struct tw_event ev;
+	unsigned c = f->client_dir, s = c ^ 1u;
+	uint8_t home = f->reserved[0];
+	bool chome = home & (c == 0 ? HOME_LO : HOME_HI);
+	bool shome = home & (s == 0 ? HOME_LO : HOME_HI);
+
+	memset(&ev, 0, sizeof(ev));
+	/* a flow's events carry the time of its newest packet: an ended flow
+	 * ended when it went quiet, not when the timer wheel noticed */
+	ev.ts_ns = f->last_ns;
+	ev.first_ns = f->first_ns;
+	ev.client = c == 0 ? f->key.lo : f->key.hi;
+	ev.server = c == 0 ? f->key.hi : f->key.lo;
+	ev.cport = c == 0 ? f->key.plo : f->key.phi;
+	ev.sport = c == 0 ? f->key.phi : f->key.plo;
+	ev.proto = f->key.proto;
+	ev.type = type;
+	ev.end_reason = reason;
+	ev.pkts_c2s = f->pkts[c];
+	ev.pkts_s2c = f->pkts[s];
+	ev.bytes_c2s = f->bytes[c];
+	ev.bytes_s2c = f->bytes[s];
+	memcpy(ev.client_mac, f->mac[c], 6);
+	memcpy(ev.server_mac, f->mac[s], 6);
+	ev.zone = f->key.zone;
+	ev.tcp_flags_c2s = f->tcp_flags[c];
+	ev.tcp_flags_s2c = f->tcp_flags[s];
+	ev.ip_version = f->ip_version;
+	if (f->key.proto == IPPROTO_ICMP || f->key.proto == IPPROTO_ICMPV6) {
+		ev.cport = (uint16_t)(f->tcp_flags[0] << 8 | f->tcp_flags[1]);
+		ev.sport = f->key.plo; /* identifier */
+		ev.tcp_flags_c2s = ev.tcp_flags_s2c = 0;
+	}
+	ev.worker = (uint8_t)w->idx;
+	ev.client_home = chome;
+	ev.server_home = shome;
+
+	if (!chome && !shome) {
+		w->st.events_transit++;
+		return;
+	}
+	/* The primary copy (flags bit 0) carries the flow record. */
+	if (chome) {
+		ev.role = TW_ROLE_CLIENT;
+		ev.flags = TW_EVF_PRIMARY;
+		send_event(w, tw_host_shard(&ev.client, w->n_analytics), &ev);
+	}
+	if (shome) {
+		ev.role = TW_ROLE_SERVER;
+		ev.flags = chome ? 0 : TW_EVF_PRIMARY;
+		send_event(w, tw_host_shard(&ev.server, w->n_analytics), &ev);
+	}
+}
+
+static void
+flow_end_cb(struct tw_flow *f, uint8_t reason, void *ctx)
+{
+	emit(ctx, f, TW_EV_FLOW_END, reason);
+}
+
+static inline void
+handle_packet(struct tw_worker *w, struct rte_mbuf *m)
+{
+	struct tw_pkt p;
+	enum tw_decode_result r;
+	uint32_t wire = w->live ? rte_pktmbuf_pkt_len(m) : tw_mbuf_wirelen(m);
+	uint64_t now = w->live ? w->now_ns : tw_mbuf_ts(m);
+
+	if (unlikely(m->nb_segs > 1))
+		w->st.multiseg++;
+	if (now > w->now_ns)
+		w->now_ns = now;
+	w->st.rx_packets++;
+	w->st.rx_bytes += wire;
+	r = tw_decode(w->link, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &p);
+	w->st.decode[r]++;
+	if (r != TW_DEC_OK)
+		return;
+
+	bool created;
+	unsigned dir;
+	struct tw_flow *f = tw_flow_get(w->ft, &p, p.vlan, now, &created, &dir, flow_end_cb, w);
+	if (unlikely(f == NULL)) {
+		w->st.no_flow++;
+		return;
+	}
+	tw_flow_account(w->ft, f, &p, dir, wire, now);
+	if (created) {
+		uint8_t home = 0;
+		if (tw_netset_contains(&w->cfg->home_net, &f->key.lo))
+			home |= HOME_LO;
+		if (tw_netset_contains(&w->cfg->home_net, &f->key.hi))
+			home |= HOME_HI;
+		*flow_home(f) = home;
+		if (p.proto == IPPROTO_ICMP || p.proto == IPPROTO_ICMPV6) {
+			/* ICMP flows key on the identifier; keep the first
+			 * packet's type/code (for the Community ID) in the
+			 * otherwise unused TCP flag bytes. */
+			f->tcp_flags[0] = p.icmp_type;
+			f->tcp_flags[1] = p.icmp_code;
+		}
+		emit(w, f, TW_EV_FLOW_START, TW_END_NONE);
+	} else if (f->next_update_s && now / 1000000000ull >= f->next_update_s) {
+		f->next_update_s += (uint32_t)(w->cfg->dataplane.update_interval_ns / 1000000000ull);
+		if (f->next_update_s <= now / 1000000000ull)
+			f->next_update_s = (uint32_t)(now / 1000000000ull) + 1;
+		emit(w, f, TW_EV_FLOW_UPDATE, TW_END_NONE);
+	}
+}
+
+static inline uint64_t
+live_now(struct tw_worker *w)
+{
+	return w->wall_base_ns + (rte_rdtsc() - w->tsc_base) * 1000000000ull / rte_get_tsc_hz();
+}
+
+int
+tw_worker_main(void *arg)
+{
+	struct tw_worker *w = arg;
+	struct rte_mbuf *pkts[MAX_BURST];
+	unsigned burst = w->burst > MAX_BURST ? MAX_BURST : w->burst;
+	unsigned idle = 0;
+
+	if (w->live) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		w->wall_base_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		w->tsc_base = rte_rdtsc();
+	}
+	while (!atomic_load_explicit(w->quit, memory_order_relaxed)) {
+		/* read "input done" before polling: if it was set and the queue
+		 * is then empty, every packet has been received */
+		bool in_done = w->input_done && atomic_load_explicit(w->input_done, memory_order_acquire);
+		uint16_t n = rte_eth_rx_burst(w->port, w->queue, pkts, (uint16_t)burst);
+
+		if (n == 0) {
+			if (in_done)
+				break;
+			w->st.idle_polls++;
+			if (w->live)
+				w->now_ns = live_now(w);
+			if (++idle > 1024) /* nothing to do for a while: leave the CPU */
+				rte_delay_us_sleep(50);
+			else
+				rte_pause();
+			continue;
+		}
+		idle = 0;
+		w->st.rx_bursts++;
+		if (w->live)
+			w->now_ns = live_now(w);
+		for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		for (unsigned i = 0; i < n; i++) {
+			if (i + PREFETCH_OFFSET < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
+			handle_packet(w, pkts[i]);
+		}
+		rte_pktmbuf_free_bulk(pkts, n);
+		tw_flow_expire(w->ft, w->now_ns, EXPIRE_BUDGET, flow_end_cb, w);
+	}
+
+	/* End of input or shutdown: end every flow, then tell each analytics
+	 * core that this worker is finished. */
+	tw_flow_flush(w->ft, flow_end_cb, w);
+	struct tw_event eos;
+	memset(&eos, 0, sizeof(eos));
+	eos.type = TW_EV_EOS;
+	eos.ts_ns = w->now_ns;
+	eos.worker = (uint8_t)w->idx;
+	bool saved = w->lossless;
+	w->lossless = true; /* the end-of-stream marker must arrive */
+	for (unsigned a = 0; a < w->n_analytics; a++) {
+		while (rte_ring_sp_enqueue_elem(w->ev_ring[a], &eos, sizeof(eos)) != 0)
+			rte_pause();
+	}
+	w->lossless = saved;
+	atomic_store_explicit(&w->finished, true, memory_order_release);
+	return 0;
+}
