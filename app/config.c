@@ -82,6 +82,8 @@ static const struct key keys[] = {
 	{"analytics.endpoints_expected", K_U32, OFF(analytics.endpoints_expected), "1000000", 1024, 1u << 28,
 	 "distinct (host, endpoint) pairs the novelty filters are sized for"},
 	{"output.file", K_STR, OFF(output.file), "records.json", 0, 0, "records file, '-' for stdout"},
+	{"output.stats", K_STR, OFF(output.stats), "", 0, 0,
+	 "write the final counters (as the stats command shows them) to this file at exit"},
 	{"output.flows", K_BOOL, OFF(output.flows), "false", 0, 0, "also write a flow record per ended flow"},
 	{"output.metadata", K_BOOL, OFF(output.metadata), "false", 0, 0,
 	 "also write app-layer metadata events (no app-layer parsers yet: accepted, writes nothing)"},
@@ -105,7 +107,7 @@ tw_parse_duration(const char *s, uint64_t *ns)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (errno || end == s || !(v >= 0)) /* also rejects NaN */
 		return -1;
 	if (*end == '\0' || strcmp(end, "s") == 0)
 		mul = NS(1);
@@ -200,14 +202,16 @@ apply(struct tw_config *cfg, const struct key *k, const char *val, const char *w
 	}
 	case K_CIDRS: {
 		char e2[160];
-		if (tw_netset_parse(val, &cfg->home_net, e2, sizeof(e2)) != 0) {
+		struct tw_netset ns = {0}; /* parsed aside: a bad list leaves the old one */
+		if (tw_netset_parse(val, &ns, e2, sizeof(e2)) != 0) {
 			snprintf(err, errlen, "%s: %s: %s", where, k->path, e2);
 			return -1;
 		}
-		if (cfg->home_net.n == 0) {
+		if (ns.n == 0) {
 			snprintf(err, errlen, "%s: %s: empty list", where, k->path);
 			return -1;
 		}
+		cfg->home_net = ns;
 		snprintf(cfg->home_net_str, sizeof(cfg->home_net_str), "%s", val);
 		return 0;
 	}
@@ -286,7 +290,15 @@ tw_config_get(const struct tw_config *cfg, const char *path, char *out, size_t o
 	case K_DUR: {
 		uint64_t ns;
 		memcpy(&ns, src, sizeof(ns));
-		snprintf(out, outlen, "%gs", (double)ns / 1e9);
+		/* exact, so that the text parses back to the same value */
+		if (ns % 1000000000ull == 0)
+			snprintf(out, outlen, "%" PRIu64 "s", (uint64_t)(ns / 1000000000ull));
+		else if (ns % 1000000ull == 0)
+			snprintf(out, outlen, "%" PRIu64 "ms", (uint64_t)(ns / 1000000ull));
+		else if (ns % 1000ull == 0)
+			snprintf(out, outlen, "%" PRIu64 "us", (uint64_t)(ns / 1000ull));
+		else
+			snprintf(out, outlen, "%.9gs", (double)ns / 1e9);
 		break;
 	}
 	case K_CIDRS:
@@ -367,7 +379,7 @@ build_mapping(const char *prefix)
 		size_t clen = strcspn(rest, ".");
 		bool dup = false;
 		for (unsigned j = 0; j < nseen; j++)
-			if (strlen(seen[j]) == clen && strncmp(seen[j], rest, clen) == 0)
+			if (strcspn(seen[j], ".") == clen && strncmp(seen[j], rest, clen) == 0)
 				dup = true;
 		if (dup)
 			continue;
@@ -465,7 +477,7 @@ tw_config_load_file(struct tw_config *cfg, const char *path, char *err, size_t e
 			return -1;
 		}
 		top_schema.type = CYAML_MAPPING;
-		top_schema.flags = CYAML_FLAG_POINTER;
+		top_schema.flags = CYAML_FLAG_POINTER_NULL; /* "---" alone: an empty document */
 		top_schema.data_size = sizeof(struct file_vals);
 		top_schema.mapping.fields = top;
 	}

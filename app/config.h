@@ -59,6 +59,7 @@ struct tw_config {
 
 	struct {
 		char file[TW_PATH_MAX];    /* records; "-" = stdout */
+		char stats[TW_PATH_MAX];   /* final counters as JSON; "" = none */
 		bool flows;
 		bool metadata;
 		uint32_t record_pool;      /* records in flight between analytics and writer */

@@ -688,6 +688,8 @@ main(int argc, char **argv)
 	if (open_control(&app, err, sizeof(err)) != 0)
 		goto fail;
 
+	if (app.off && tw_offline_warning(app.off))
+		fprintf(stderr, "tidewatch: warning: %s\n", tw_offline_warning(app.off));
 	for (unsigned a = 0; a < app.na; a++)
 		rte_eal_remote_launch(tw_analytics_main, &app.analytics[a], app.analytics[a].lcore);
 	for (unsigned w = 0; w < app.nw; w++)
@@ -702,6 +704,14 @@ main(int argc, char **argv)
 		fflush(stdout);
 	app.out = NULL;
 
+	if (app.cfg.output.stats[0]) {
+		json_t *st = cmd_stats(NULL, &app, err, sizeof(err));
+		if (json_dump_file(st, app.cfg.output.stats, JSON_INDENT(2)) != 0) {
+			fprintf(stderr, "tidewatch: output.stats %s: cannot write\n", app.cfg.output.stats);
+			rc = 1;
+		}
+		json_decref(st);
+	}
 	if (app.off && tw_offline_error(app.off))
 		fprintf(stderr, "tidewatch: warning: capture ended early: %s (every packet before it was processed)\n",
 			tw_offline_error(app.off));

@@ -14,7 +14,8 @@
  * high peak and stays quiet, while a workstation that suddenly sweeps a
  * subnet stands out. The check runs as the count grows, so the record is
  * written while the scan is going on (once per window and metric).
- * Score: 50 at the threshold, +12 per doubling beyond it.
+ * Score: how far the count is above the host's own baseline (twice its
+ * busiest window): 50 at the baseline, +10 per doubling beyond it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -27,11 +28,16 @@
 #define SEED_HOSTS 0x5ca4
 #define SEED_PORTS 0x90f7
 
+static double
+baseline(const struct tw_ewma *ew, double peak)
+{
+	return fmax(1.0, fmax(peak, ew->mean + 3.0 * tw_ewma_sd(ew)));
+}
+
 static uint32_t
 threshold(const struct tw_analytics *a, const struct tw_ewma *ew, double peak)
 {
-	double base = fmax(peak, ew->mean + 3.0 * tw_ewma_sd(ew));
-	double thr = fmax((double)a->cfg->analytics.scan_min_distinct, 2.0 * base);
+	double thr = fmax((double)a->cfg->analytics.scan_min_distinct, 2.0 * baseline(ew, peak));
 	return (uint32_t)ceil(thr);
 }
 
@@ -43,7 +49,9 @@ roll_window(struct tw_analytics *a, struct tw_host *h, uint64_t ts)
 	uint64_t win = a->cfg->analytics.scan_window_ns;
 	uint64_t start = ts - ts % win;
 
-	if (start == h->win_start_ns)
+	/* Events from several workers interleave: one a little older than
+	 * the current window counts in the current window (never roll back). */
+	if (start <= h->win_start_ns)
 		return;
 	if (h->win_start_ns != 0 && h->win_flows > 0) {
 		double nh = tw_hll_estimate(tw_host_hll(h->hll_hosts));
@@ -70,8 +78,8 @@ report(struct tw_analytics *a, struct tw_host *h, const struct tw_event *ev, boo
 	const struct tw_ewma *ew = ports ? &h->ew_ports : &h->ew_hosts;
 	double peak = ports ? h->peak_ports : h->peak_hosts;
 	uint32_t thr = ports ? h->thr_ports : h->thr_hosts;
-	double excess = n / (double)thr;
-	unsigned score = (unsigned)lround(fmin(100.0, 50.0 + 12.0 * log2(fmax(excess, 1.0))));
+	double excess = n / (2.0 * baseline(ew, peak));
+	unsigned score = (unsigned)lround(fmin(100.0, 50.0 + 10.0 * log2(fmax(excess, 1.0))));
 	double win_min = (double)a->cfg->analytics.scan_window_ns / 60e9;
 	struct tw_record *r;
 

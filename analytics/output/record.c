@@ -64,9 +64,10 @@ icmp_one_way(uint8_t proto, uint8_t type, uint8_t *peer_type)
 	static const int v4[][2] = {{8, 0}, {0, 8}, {13, 14}, {14, 13}, {15, 16}, {16, 15}, {17, 18}, {18, 17},
 				    {10, 9}, {9, 10}};
 	static const int v6[][2] = {{128, 129}, {129, 128}, {133, 134}, {134, 133}, {135, 136}, {136, 135},
-				    {130, 131}, {131, 130}, {144, 145}, {145, 144}};
+				    {130, 131}, {131, 130}, {139, 140}, {140, 139}, {144, 145}, {145, 144}};
 	const int(*t)[2] = proto == IPPROTO_ICMP ? v4 : v6;
-	for (unsigned i = 0; i < 10; i++)
+	unsigned nt = proto == IPPROTO_ICMP ? sizeof(v4) / sizeof(v4[0]) : sizeof(v6) / sizeof(v6[0]);
+	for (unsigned i = 0; i < nt; i++)
 		if (t[i][0] == type) {
 			*peer_type = (uint8_t)t[i][1];
 			return false;
@@ -93,7 +94,8 @@ tw_community_id(const struct tw_event *ev, char *buf, size_t len)
 		dp = one_way ? code : peer;
 	}
 	int c = memcmp(sa, da, alen);
-	if (!(c < 0 || (c == 0 && (one_way || sp <= dp)))) {
+	/* one-way ICMP messages keep their direction (spec: never reordered) */
+	if (!(one_way || c < 0 || (c == 0 && sp <= dp))) {
 		const uint8_t *t = sa;
 		sa = da;
 		da = t;

@@ -230,8 +230,17 @@ tw_flow_get(struct tw_flow_table *ft, const struct tw_pkt *p, uint16_t zone, uin
 	sig = rte_hash_hash(ft->hash, &k);
 	pos = rte_hash_lookup_with_hash(ft->hash, &k, sig);
 	if (pos >= 0) {
-		*created = false;
-		return &ft->flows[pos];
+		f = &ft->flows[pos];
+		if (likely(now_ns < f->last_ns + flow_timeout(ft, f))) {
+			*created = false;
+			return f;
+		}
+		/* Idle past its timeout but not yet reaped by the wheel: it
+		 * ends here, and this packet starts a new flow. The result
+		 * does not depend on how far the wheel has got. */
+		cb(f, f->end_reason ? f->end_reason : TW_END_TIMEOUT, ctx);
+		flow_remove(ft, f);
+		ft->ctr.ended++;
 	}
 	pos = rte_hash_add_key_with_hash(ft->hash, &k, sig);
 	if (pos < 0) {

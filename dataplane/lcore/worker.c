@@ -115,8 +115,13 @@ handle_packet(struct tw_worker *w, struct rte_mbuf *m)
 
 	if (unlikely(m->nb_segs > 1))
 		w->st.multiseg++;
-	if (now > w->now_ns)
+	if (now > w->now_ns) {
 		w->now_ns = now;
+		/* Expiry follows packet time, packet by packet, so that what
+		 * ends when is a function of the capture alone and not of how
+		 * packets happened to be grouped into bursts. */
+		tw_flow_expire(w->ft, now, EXPIRE_BUDGET, flow_end_cb, w);
+	}
 	w->st.rx_packets++;
 	w->st.rx_bytes += wire;
 	r = tw_decode(w->link, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &p);
@@ -185,8 +190,10 @@ tw_worker_main(void *arg)
 			if (in_done)
 				break;
 			w->st.idle_polls++;
-			if (w->live)
+			if (w->live) { /* live time goes on without packets */
 				w->now_ns = live_now(w);
+				tw_flow_expire(w->ft, w->now_ns, EXPIRE_BUDGET, flow_end_cb, w);
+			}
 			if (++idle > 1024) /* nothing to do for a while: leave the CPU */
 				rte_delay_us_sleep(50);
 			else
@@ -205,7 +212,8 @@ tw_worker_main(void *arg)
 			handle_packet(w, pkts[i]);
 		}
 		rte_pktmbuf_free_bulk(pkts, n);
-		tw_flow_expire(w->ft, w->now_ns, EXPIRE_BUDGET, flow_end_cb, w);
+		if (w->live)
+			tw_flow_expire(w->ft, w->now_ns, EXPIRE_BUDGET, flow_end_cb, w);
 	}
 
 	/* End of input or shutdown: end every flow, then tell each analytics

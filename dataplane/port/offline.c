@@ -52,6 +52,7 @@ struct tw_offline {
 	struct rte_mbuf *pending; /* read but not yet enqueued (its ring was full) */
 	unsigned pending_q;
 	char error[512];
+	char warning[512];
 	char path[256];
 	struct tw_offline_stats st;
 };
@@ -140,9 +141,12 @@ tw_offline_open(const char *path, struct rte_mempool *mp, unsigned nb_queues, un
 	}
 	o->fp = pcap_file(o->pcap);
 	if (map_linktype(pcap_datalink(o->pcap), &o->link) != 0) {
-		snprintf(err, errlen, "%s: unsupported link type %d (%s)", path, pcap_datalink(o->pcap),
-			 pcap_datalink_val_to_name(pcap_datalink(o->pcap)) ?: "unknown");
-		goto fail;
+		/* Replay it anyway: every packet is counted (as
+		 * unsupported_link) so that nothing is lost silently. */
+		o->link = (enum tw_linktype)(1000 + pcap_datalink(o->pcap));
+		snprintf(o->warning, sizeof(o->warning),
+			 "%s: link type %d (%s) is not decoded; its packets are counted as unsupported_link", path,
+			 pcap_datalink(o->pcap), pcap_datalink_val_to_name(pcap_datalink(o->pcap)) ?: "unknown");
 	}
 	for (unsigned q = 0; q < nb_queues; q++) {
 		char name[RTE_RING_NAMESIZE];
@@ -295,6 +299,12 @@ const char *
 tw_offline_error(const struct tw_offline *o)
 {
 	return o->error[0] ? o->error : NULL;
+}
+
+const char *
+tw_offline_warning(const struct tw_offline *o)
+{
+	return o->warning[0] ? o->warning : NULL;
 }
 
 const struct tw_offline_stats *

@@ -75,6 +75,8 @@ enum tw_linktype tw_offline_linktype(const struct tw_offline *o);
 int tw_offline_pump(struct tw_offline *o, unsigned max);
 bool tw_offline_done(const struct tw_offline *o);
 const char *tw_offline_error(const struct tw_offline *o); /* NULL when clean */
+/* A warning about the capture (e.g. a link type that is not decoded), or NULL. */
+const char *tw_offline_warning(const struct tw_offline *o);
 const struct tw_offline_stats *tw_offline_stats(const struct tw_offline *o);
 void tw_offline_close(struct tw_offline *o);
 
