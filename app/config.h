@@ -49,7 +49,7 @@ struct tw_config {
 		uint32_t max_hosts;        /* per analytics core */
 		uint32_t threshold;        /* 0..100 */
 		uint64_t learning_period_ns;
-		uint64_t merge_interval_ns; /* network-wide sketch merge, packet time */
+		uint64_t merge_interval_ns; /* network-wide sketch merge, wall clock */
 		uint64_t scan_window_ns;
 		uint32_t scan_min_distinct;
 		uint32_t rare_max_hosts;
@@ -61,7 +61,6 @@ struct tw_config {
 		char file[TW_PATH_MAX];    /* records; "-" = stdout */
 		char stats[TW_PATH_MAX];   /* final counters as JSON; "" = none */
 		bool flows;
-		bool metadata;
 		uint32_t record_pool;      /* records in flight between analytics and writer */
 	} output;
 

@@ -547,7 +547,7 @@ main_loop(struct app *app)
 		work += drain_records(app, 1024);
 		if (app->ctl)
 			tw_ctl_poll(app->ctl);
-		if (elapsed_s(&last_merge) >= 1.0) {
+		if (elapsed_s(&last_merge) >= (double)app->cfg.analytics.merge_interval_ns / 1e9) {
 			tw_netview_merge(&app->net, app->analytics, app->na);
 			clock_gettime(CLOCK_MONOTONIC, &last_merge);
 		}
