@@ -20,6 +20,7 @@ struct tw_flow_table {
 	struct tw_flow *flows;   /* capacity entries, indexed by hash key position */
 	uint32_t capacity;
 	uint64_t wheel_tick;     /* last tick fully processed (s) */
+	bool wheel_started;      /* wheel_tick set from packet time (0 is a valid time) */
 	uint32_t wheel_cursor_left; /* flows left to examine in the current slot pass */
 	struct tw_flow_timeouts to;
 	struct tw_flow_counters ctr;
@@ -76,6 +77,11 @@ wheel_file(struct tw_flow_table *ft, struct tw_flow *f, uint64_t deadline_ns)
 
 	if (tick <= ft->wheel_tick)
 		tick = ft->wheel_tick + 1;
+	/* at most one turn ahead: a flow due later is re-filed when its slot
+	 * comes up, so a slot never holds flows of a later turn (which would be
+	 * re-examined without progress when a slot exceeds max_work) */
+	if (tick > ft->wheel_tick + WHEEL_SLOTS - 1)
+		tick = ft->wheel_tick + WHEEL_SLOTS - 1;
 	f->wheel_slot = (uint16_t)(tick % WHEEL_SLOTS);
 	f->wheel_prev = NONE;
 	f->wheel_next = ft->wheel[f->wheel_slot];
@@ -226,6 +232,10 @@ tw_flow_get(struct tw_flow_table *ft, const struct tw_pkt *p, uint16_t zone, uin
 	hash_sig_t sig;
 	int32_t pos;
 
+	if (!ft->wheel_started) {
+		ft->wheel_tick = now_ns / SEC;
+		ft->wheel_started = true;
+	}
 	*dir = tw_flow_key_make(p, zone, &k);
 	sig = rte_hash_hash(ft->hash, &k);
 	pos = rte_hash_lookup_with_hash(ft->hash, &k, sig);
@@ -270,11 +280,23 @@ tw_flow_get(struct tw_flow_table *ft, const struct tw_pkt *p, uint16_t zone, uin
 	return f;
 }
 
+/* A flow that closes shortens its timeout: re-file it under its new
+ * deadline so that it ends (and is evicted) in time. Once per flow. */
+static inline void
+flow_closed(struct tw_flow_table *ft, struct tw_flow *f, uint8_t reason)
+{
+	if (f->tcp_state != TW_TCP_CLOSED) {
+		f->tcp_state = TW_TCP_CLOSED;
+		wheel_unlink(ft, f);
+		wheel_file(ft, f, f->last_ns + ft->to.tcp_closed_ns);
+	}
+	f->end_reason = reason;
+}
+
 void
 tw_flow_account(struct tw_flow_table *ft, struct tw_flow *f, const struct tw_pkt *p, unsigned dir,
 		uint32_t wire_len, uint64_t now_ns)
 {
-	(void)ft;
 	if (f->pkts[dir] == 0)
 		memcpy(f->mac[dir], p->src_mac, 6);
 	f->pkts[dir]++;
@@ -287,15 +309,13 @@ tw_flow_account(struct tw_flow_table *ft, struct tw_flow *f, const struct tw_pkt
 	uint8_t fl = p->tcp_flags;
 	f->tcp_flags[dir] |= fl;
 	if (fl & 0x04) { /* RST */
-		f->tcp_state = TW_TCP_CLOSED;
-		f->end_reason = TW_END_RST;
+		flow_closed(ft, f, TW_END_RST);
 		return;
 	}
 	if (fl & 0x01) { /* FIN */
 		f->fin_dirs |= (uint8_t)(1u << dir);
 		if (f->fin_dirs == 3) {
-			f->tcp_state = TW_TCP_CLOSED;
-			f->end_reason = TW_END_FIN;
+			flow_closed(ft, f, TW_END_FIN);
 		} else if (f->tcp_state != TW_TCP_CLOSED) {
 			f->tcp_state = TW_TCP_FIN1;
 		}
@@ -321,8 +341,9 @@ tw_flow_expire(struct tw_flow_table *ft, uint64_t now_ns, unsigned max_work, tw_
 	uint64_t now_tick = now_ns / SEC;
 	unsigned work = 0;
 
-	if (ft->wheel_tick == 0) { /* first call: start the wheel at packet time */
+	if (!ft->wheel_started) { /* first call: start the wheel at packet time */
 		ft->wheel_tick = now_tick;
+		ft->wheel_started = true;
 		return 0;
 	}
 	/* A jump longer than one turn needs only one pass over every slot. */
@@ -349,16 +370,13 @@ tw_flow_expire(struct tw_flow_table *ft, uint64_t now_ns, unsigned max_work, tw_
 				flow_remove(ft, f);
 				ft->ctr.ended++;
 			} else {
-				uint64_t dtick = deadline / SEC + 1;
-				if (dtick % WHEEL_SLOTS != slot) {
-					wheel_unlink(ft, f);
-					/* file relative to the slot being processed */
-					uint64_t save = ft->wheel_tick;
-					ft->wheel_tick = save + 1;
-					wheel_file(ft, f, deadline);
-					ft->wheel_tick = save;
-				}
-				/* else it belongs to this slot's next turn: leave it */
+				wheel_unlink(ft, f);
+				/* file relative to the slot being processed (never
+				 * back into it: see wheel_file) */
+				uint64_t save = ft->wheel_tick;
+				ft->wheel_tick = save + 1;
+				wheel_file(ft, f, deadline);
+				ft->wheel_tick = save;
 			}
 			idx = next;
 		}

@@ -8,7 +8,8 @@
  *
  * Expiry is a timer wheel in packet time with 1-second ticks: a flow sits in
  * the slot of its (lazily computed) deadline; a packet only refreshes
- * last_ns and never touches the wheel. Advancing the wheel re-checks each
+ * last_ns; only the packet that closes a TCP flow (FIN both ways, RST)
+ * re-files it once, under the short closed timeout. Advancing the wheel re-checks each
  * flow in a passed slot and either ends it or re-files it under its real
  * deadline. Work per call is bounded by max_work, so a long gap in packet
  * time never stalls the data path (the wheel catches up over later calls).

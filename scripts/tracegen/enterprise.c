@@ -24,7 +24,7 @@ typedef struct host {
     const uint8_t *gwmac;
     uint32_t gwip;
     rng_t r;
-    int admin, laptop, alwayson, branch, browser, forced, linux_;
+    int admin, laptop, alwayson, branch, browser, forced, linux_, seen_once;
     uint64_t arrive, leave, lunch_s, lunch_e;
     int present;
     cache_ent_t arp[8];
@@ -864,7 +864,14 @@ static void ws_plan_day(host_t *h, int d, uint64_t day0, int weekday)
         double p = h->laptop ? 0.6 : 0.96;
         if (h->admin) p = 1.0;
         h->present = rng_u01(r) < p;
+        /* every benign machine turns up on the first working day, inside
+         * the sensor's learning period: a laptop first seen on day 3 would
+         * be a genuinely new device */
+        if (!h->seen_once)
+            h->present = 1;
     }
+    if (h->present)
+        h->seen_once = 1;
     h->arrive = day0 + MIN(rng_uni(r, 7.5 * 60, 9.5 * 60));
     h->leave = day0 + MIN(rng_uni(r, 16.5 * 60, 19 * 60));
     h->lunch_s = day0 + MIN(rng_uni(r, 11.75 * 60, 13 * 60));

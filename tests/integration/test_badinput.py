@@ -5,7 +5,7 @@ import subprocess
 import twtest as t
 
 d = t.workdir()
-pcap, _ = t.generate(d, "--seed", "3", "--days", "1", "--workstations", "10", "--inject", "none")
+pcap, _ = t.generate(d, "--seed", "3", "--days", "1", "--workstations", "12", "--inject", "none")
 total = t.pcap_count(pcap)
 
 
