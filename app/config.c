@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <cyaml/cyaml.h>
+#include <yaml.h>
 
 #include "app/config.h"
 
@@ -452,6 +453,120 @@ yaml_log(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
 	}
 }
 
+/* A first pass over the file with libyaml (which libcyaml itself uses):
+ * libcyaml reports where it was, not which key was wrong, so this pass
+ * names an unknown key by its dotted path and its own line, and records
+ * the line of every known key for the value checks that follow. */
+/* Dotted path of the keys on the stack, into full (>= 8 * 129 bytes). */
+static const char *
+path_of(char stack[][128], int depth, char *full)
+{
+	full[0] = '\0';
+	for (int i = 0; i <= depth; i++)
+		sprintf(full + strlen(full), "%s%s", i ? "." : "", stack[i]);
+	return full;
+}
+
+static int
+prescan(const char *path, unsigned *key_line, char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	char stack[8][128], full[1100];
+	bool expect_key[8];
+	int depth = -1, rc = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		snprintf(err, errlen, "config %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		snprintf(err, errlen, "config %s: out of memory", path);
+		return -1;
+	}
+	yaml_parser_set_input_file(&parser, f);
+	for (bool done = false; !done && rc == 0;) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			snprintf(err, errlen, "config %s:%zu:%zu: %s%s%s", path, parser.problem_mark.line + 1,
+				 parser.problem_mark.column + 1, parser.problem ? parser.problem : "malformed YAML",
+				 parser.context ? " " : "", parser.context ? parser.context : "");
+			rc = -1;
+			break;
+		}
+		unsigned line = (unsigned)ev.start_mark.line + 1;
+		switch (ev.type) {
+		case YAML_MAPPING_START_EVENT:
+			if (depth >= 0 && !expect_key[depth] && find_key(path_of(stack, depth, full)) != NULL) {
+				snprintf(err, errlen, "config %s:%u: '%s' takes a value, not a section", path, line, full);
+				rc = -1;
+				break;
+			}
+			if (depth + 1 >= 8) {
+				snprintf(err, errlen, "config %s:%u: nested too deeply", path, line);
+				rc = -1;
+				break;
+			}
+			depth++;
+			expect_key[depth] = true;
+			break;
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			if (depth >= 0)
+				expect_key[depth] = true;
+			break;
+		case YAML_SCALAR_EVENT:
+			if (depth < 0)
+				break;
+			if (expect_key[depth]) {
+				snprintf(stack[depth], sizeof(stack[depth]), "%s", (const char *)ev.data.scalar.value);
+				path_of(stack, depth, full);
+				const struct key *k = find_key(full);
+				bool section = false;
+				size_t fl = strlen(full);
+				for (size_t i = 0; i < NKEYS && !k; i++)
+					if (strncmp(keys[i].path, full, fl) == 0 && keys[i].path[fl] == '.')
+						section = true;
+				if (k == NULL && !section) {
+					snprintf(err, errlen, "config %s:%u: unknown key '%s' (tidewatch --help-config lists them)",
+						 path, line, full);
+					rc = -1;
+					break;
+				}
+				if (k != NULL)
+					key_line[k - keys] = line;
+				expect_key[depth] = false;
+			} else {
+				if (find_key(path_of(stack, depth, full)) == NULL) {
+					snprintf(err, errlen, "config %s:%u: '%s' is a section: it takes keys, not a value",
+						 path, line, full);
+					rc = -1;
+					break;
+				}
+				expect_key[depth] = true;
+			}
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			if (depth >= 0) {
+				snprintf(err, errlen, "config %s:%u: '%s' takes a value, not a list", path, line,
+					 path_of(stack, depth, full));
+				rc = -1;
+			}
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
+}
+
 int
 tw_config_load_file(struct tw_config *cfg, const char *path, char *err, size_t errlen)
 {
@@ -480,12 +595,9 @@ tw_config_load_file(struct tw_config *cfg, const char *path, char *err, size_t e
 		top_schema.mapping.fields = top;
 	}
 
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(err, errlen, "config %s: %s", path, strerror(errno));
+	unsigned key_line[NKEYS] = {0};
+	if (prescan(path, key_line, err, errlen) != 0)
 		return -1;
-	}
-	fclose(f);
 
 	e = cyaml_load_file(path, &ycfg, &top_schema, (cyaml_data_t **)&fv, NULL);
 	if (e != CYAML_OK) {
@@ -497,8 +609,13 @@ tw_config_load_file(struct tw_config *cfg, const char *path, char *err, size_t e
 	char where[TW_PATH_MAX + 16];
 	snprintf(where, sizeof(where), "config %s", path);
 	for (size_t i = 0; i < NKEYS && rc == 0; i++)
-		if (fv->v[i] != NULL)
+		if (fv->v[i] != NULL) {
+			if (key_line[i])
+				snprintf(where, sizeof(where), "config %s:%u", path, key_line[i]);
+			else
+				snprintf(where, sizeof(where), "config %s", path);
 			rc = apply(cfg, &keys[i], fv->v[i], where, err, errlen);
+		}
 	cyaml_free(&ycfg, &top_schema, fv, 0);
 	return rc;
 }

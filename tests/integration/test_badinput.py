@@ -79,13 +79,14 @@ for args, needle in cases:
 yml = os.path.join(d, "bad.yaml")
 open(yml, "w").write("sensor: lab\nanalytics:\n  threshold: 40\n  bogus_key: 3\n")
 p = tw("--config", yml, "--pcap", pcap, "--out", f"{d}/x.json")
-t.check(p.returncode == 2 and "bogus_key" in p.stderr and "line" in p.stderr, f"unknown YAML key: {p.stderr!r}")
+t.check(p.returncode == 2 and "bad.yaml:4:" in p.stderr and "analytics.bogus_key" in p.stderr,
+        f"unknown YAML key: {p.stderr!r}")
 open(yml, "w").write("sensor: lab\nanalytics: [unclosed\n")
 p = tw("--config", yml, "--pcap", pcap, "--out", f"{d}/x.json")
-t.check(p.returncode == 2 and "line" in p.stderr, f"malformed YAML: {p.stderr!r}")
+t.check(p.returncode == 2 and "bad.yaml:2" in p.stderr, f"malformed YAML: {p.stderr!r}")
 open(yml, "w").write("analytics:\n  threshold: high\n")
 p = tw("--config", yml, "--pcap", pcap, "--out", f"{d}/x.json")
-t.check(p.returncode == 2 and "analytics.threshold" in p.stderr, f"bad YAML value: {p.stderr!r}")
+t.check(p.returncode == 2 and "bad.yaml:2: analytics.threshold" in p.stderr, f"bad YAML value: {p.stderr!r}")
 
 p = tw("--bogus")
 t.check(p.returncode == 2 and "Usage" in p.stderr, f"unknown option: {p.returncode} {p.stderr!r}")
