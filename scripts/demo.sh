@@ -6,12 +6,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scripts/setup.sh
-scripts/build.sh build -Dbuildtype=release -Dtests=false >/dev/null
+scripts/build.sh build-release -Dbuildtype=release -Dtests=false >/dev/null
 mkdir -p out
 echo "demo: generating out/demo.pcap"
-build/scripts/tracegen/tw-gen --seed 7 --out out/demo.pcap --labels out/demo.labels.jsonl "$@"
+build-release/scripts/tracegen/tw-gen --seed 7 --out out/demo.pcap --labels out/demo.labels.jsonl "$@"
 echo "demo: tidewatch --pcap out/demo.pcap --out out/records.json"
-build/app/tidewatch --pcap out/demo.pcap --out out/records.json \
+build-release/app/tidewatch --pcap out/demo.pcap --out out/records.json \
   --set control.socket="$root/out/tidewatch.sock" --set output.stats="$root/out/stats.json"
 echo
 echo "injected behaviours (out/demo.labels.jsonl):"
