@@ -47,6 +47,8 @@ static const struct key keys[] = {
 	 "events per worker-to-analytics ring (rounded up to a power of two)"},
 	{"dataplane.rx_ring_size", K_U32, OFF(dataplane.rx_ring_size), "4096", 64, 1u << 20,
 	 "offline replay: packets queued per worker"},
+	{"dataplane.offline_segment_size", K_U32, OFF(dataplane.offline_segment_size), "0", 0, 65535,
+	 "offline replay: split frames into mbuf segments of at most this many bytes (0: whole mbufs)"},
 	{"dataplane.mbufs", K_U32, OFF(dataplane.mbufs), "32767", 1023, 1u << 24, "mbufs in the packet pool"},
 	{"dataplane.burst", K_U32, OFF(dataplane.burst), "32", 1, 256, "rx burst size"},
 	{"dataplane.timeouts.tcp_new", K_DUR, OFF(dataplane.timeout_tcp_new_ns), "60s", NS(1), NS(86400),

@@ -33,6 +33,7 @@ struct tw_config {
 		uint32_t flow_table_size;  /* per worker */
 		uint32_t ring_size;        /* events, per worker × analytics pair */
 		uint32_t rx_ring_size;     /* offline replay: per worker rx queue */
+		uint32_t offline_segment_size; /* offline replay: max bytes per mbuf segment, 0 = full */
 		uint32_t mbufs;            /* mbuf pool size */
 		uint32_t burst;
 		uint64_t timeout_tcp_new_ns;

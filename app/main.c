@@ -324,6 +324,7 @@ setup_port(struct app *app, char *err, size_t errlen)
 					   errlen);
 		if (app->off == NULL)
 			return -1;
+		tw_offline_set_segment_size(app->off, app->cfg.dataplane.offline_segment_size);
 		port = tw_offline_port(app->off);
 	} else {
 		if (rte_eth_dev_count_avail() == 0) {

@@ -15,6 +15,7 @@
 #define PREFETCH_OFFSET 4
 #define EXPIRE_BUDGET 64 /* flows examined by the timer wheel per burst */
 #define MAX_BURST 256
+#define TW_HDR_LINEAR 256 /* bytes linearised when a frame's first segment is shorter */
 
 /* Flow-home bits kept in the cold line of the flow. */
 #define HOME_LO 0x1
@@ -113,8 +114,17 @@ handle_packet(struct tw_worker *w, struct rte_mbuf *m)
 	uint32_t wire = w->live ? rte_pktmbuf_pkt_len(m) : tw_mbuf_wirelen(m);
 	uint64_t now = w->live ? w->now_ns : tw_mbuf_ts(m);
 
-	if (unlikely(m->nb_segs > 1))
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t caplen = rte_pktmbuf_data_len(m);
+	uint8_t linear[TW_HDR_LINEAR];
+
+	if (unlikely(m->nb_segs > 1 && caplen < TW_HDR_LINEAR)) {
+		/* Headers may span segments: read the first bytes of the chain
+		 * into one buffer (a copy only in this rare case). */
+		caplen = rte_pktmbuf_pkt_len(m) < TW_HDR_LINEAR ? rte_pktmbuf_pkt_len(m) : TW_HDR_LINEAR;
+		frame = rte_pktmbuf_read(m, 0, caplen, linear);
 		w->st.multiseg++;
+	}
 	if (now > w->now_ns) {
 		w->now_ns = now;
 		/* Expiry follows packet time, packet by packet, so that what
@@ -124,7 +134,7 @@ handle_packet(struct tw_worker *w, struct rte_mbuf *m)
 	}
 	w->st.rx_packets++;
 	w->st.rx_bytes += wire;
-	r = tw_decode(w->link, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &p);
+	r = tw_decode(w->link, frame, caplen, &p);
 	w->st.decode[r]++;
 	if (r != TW_DEC_OK)
 		return;

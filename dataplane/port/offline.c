@@ -51,6 +51,7 @@ struct tw_offline {
 	bool done;
 	struct rte_mbuf *pending; /* read but not yet enqueued (its ring was full) */
 	unsigned pending_q;
+	uint32_t seg_size; /* 0: fill each mbuf */
 	char error[512];
 	char warning[512];
 	char path[256];
@@ -175,6 +176,12 @@ fail:
 	return NULL;
 }
 
+void
+tw_offline_set_segment_size(struct tw_offline *o, uint32_t bytes)
+{
+	o->seg_size = bytes;
+}
+
 uint16_t
 tw_offline_port(const struct tw_offline *o)
 {
@@ -198,6 +205,8 @@ frame_to_mbuf(struct tw_offline *o, const uint8_t *data, uint32_t caplen)
 		return NULL;
 	for (;;) {
 		uint32_t room = rte_pktmbuf_tailroom(seg);
+		if (o->seg_size && room > o->seg_size)
+			room = o->seg_size;
 		uint32_t n = caplen - off < room ? caplen - off : room;
 		memcpy(rte_pktmbuf_mtod(seg, uint8_t *), data + off, n);
 		seg->data_len = (uint16_t)n;

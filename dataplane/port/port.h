@@ -64,6 +64,10 @@ struct tw_offline;
 struct tw_offline *tw_offline_open(const char *path, struct rte_mempool *mp, unsigned nb_queues,
 				   unsigned ring_size, char *err, size_t errlen);
 
+/* Split every frame into segments of at most `bytes` (0: as large as an
+ * mbuf allows). For tests of headers that span segments. */
+void tw_offline_set_segment_size(struct tw_offline *o, uint32_t bytes);
+
 /* The ethdev port id the workers poll. */
 uint16_t tw_offline_port(const struct tw_offline *o);
 enum tw_linktype tw_offline_linktype(const struct tw_offline *o);
