@@ -443,6 +443,8 @@ setup_cores(struct app *app, char *err, size_t errlen)
 		wk->cfg = cfg;
 		wk->quit = &quit;
 		wk->input_done = app->pcap ? &input_done : NULL;
+		wk->n_workers = app->nw;
+		wk->reader_seq = app->off ? tw_offline_seq(app->off) : NULL;
 		snprintf(name, sizeof(name), "tw_flows%u", w);
 		wk->ft = tw_flow_table_create(name, cfg->dataplane.flow_table_size, &to,
 					      (int)rte_lcore_to_socket_id(wk->lcore));

@@ -74,6 +74,13 @@ tw_stats_json(const char *mode, double uptime_s, uint16_t port, const struct tw_
 		json_object_set_new(j, "events_dropped", U(w->st.events_dropped));
 		json_object_set_new(j, "event_ring_waits", U(w->st.event_waits));
 		json_object_set_new(j, "multiseg_pkts", U(w->st.multiseg));
+		json_object_set_new(j, "watermark_ticks", U(w->st.ticks));
+		if (w->st.cyc_decode) { /* a TW_STAGE_CYCLES build */
+			json_object_set_new(j, "cycles_expire", U(w->st.cyc_expire));
+			json_object_set_new(j, "cycles_decode", U(w->st.cyc_decode));
+			json_object_set_new(j, "cycles_flow", U(w->st.cyc_flow));
+			json_object_set_new(j, "cycles_emit", U(w->st.cyc_emit));
+		}
 		json_object_set_new(j, "decode", dec);
 		json_array_append_new(ws, j);
 	}

@@ -233,6 +233,78 @@ finish(struct tw_analytics *a)
 	a->lossless = saved;
 }
 
+/* One worker's stream as seen by the merge. */
+struct stream {
+	struct tw_event ev[EV_BURST];
+	unsigned n;
+	unsigned i;
+	uint64_t wm;  /* nothing more will come with a smaller seq */
+	bool eos;
+};
+
+static inline bool
+handle_control(struct tw_analytics *a, struct stream *st, const struct tw_event *ev, unsigned *eos)
+{
+	(void)a;
+	if (ev->type == TW_EV_TICK) {
+		if (ev->seq > st->wm)
+			st->wm = ev->seq;
+		return true;
+	}
+	if (ev->type == TW_EV_EOS) {
+		st->eos = true;
+		st->wm = UINT64_MAX;
+		(*eos)++;
+		return true;
+	}
+	return false;
+}
+
+/* Offline replay with several workers: feed the models in capture order.
+ * Each worker's events arrive in order of `seq` (the capture position of the
+ * packet that produced them), so a k-way merge by seq, waiting for a
+ * worker only while it might still send something smaller (its watermark),
+ * processes exactly the order one worker would have produced. Returns the
+ * number of events processed. */
+static unsigned
+merge_step(struct tw_analytics *a, struct stream *s, unsigned *eos)
+{
+	unsigned done = 0;
+
+	for (unsigned w = 0; w < a->n_workers; w++) {
+		if (s[w].i < s[w].n || s[w].eos)
+			continue;
+		s[w].n = rte_ring_sc_dequeue_burst_elem(a->in[w], s[w].ev, sizeof(s[w].ev[0]), EV_BURST, NULL);
+		s[w].i = 0;
+	}
+	for (;;) {
+		/* consume watermarks and end markers at the heads */
+		for (unsigned w = 0; w < a->n_workers; w++)
+			while (s[w].i < s[w].n && handle_control(a, &s[w], &s[w].ev[s[w].i], eos))
+				s[w].i++;
+		int cand = -1;
+		for (unsigned w = 0; w < a->n_workers; w++)
+			if (s[w].i < s[w].n && (cand < 0 || s[w].ev[s[w].i].seq < s[cand].ev[s[cand].i].seq))
+				cand = (int)w;
+		if (cand < 0)
+			return done;
+		uint64_t key = s[cand].ev[s[cand].i].seq;
+		for (unsigned w = 0; w < a->n_workers; w++) {
+			if ((int)w == cand || s[w].i < s[w].n || s[w].eos)
+				continue;
+			if (s[w].wm <= key) /* w may still send something earlier */
+				return done;
+		}
+		const struct tw_event *ev = &s[cand].ev[s[cand].i++];
+		if (ev->seq > s[cand].wm)
+			s[cand].wm = ev->seq;
+		tw_analytics_event(a, ev);
+		done++;
+		if (s[cand].i == s[cand].n && !s[cand].eos)
+			return done; /* refill that stream before going on */
+	}
+}
+
 int
 tw_analytics_main(void *arg)
 {
@@ -240,25 +312,38 @@ tw_analytics_main(void *arg)
 	struct tw_event evs[EV_BURST];
 	unsigned eos = 0, idle = 0;
 	bool done[TW_MAX_WORKERS] = {false};
+	bool merge = a->lossless && a->n_workers > 1;
+	struct stream *streams = NULL;
 
+	if (merge) {
+		streams = rte_zmalloc("tw_merge", sizeof(*streams) * a->n_workers, RTE_CACHE_LINE_SIZE);
+		if (streams == NULL)
+			merge = false; /* correct, only not in capture order */
+	}
 	if (a->net->qsbr) {
 		rte_rcu_qsbr_thread_register(a->net->qsbr, a->idx);
 		rte_rcu_qsbr_thread_online(a->net->qsbr, a->idx);
 	}
 	while (eos < a->n_workers && !atomic_load_explicit(a->quit, memory_order_relaxed)) {
 		unsigned got = 0;
-		for (unsigned w = 0; w < a->n_workers; w++) {
-			if (done[w])
-				continue;
-			unsigned n = rte_ring_sc_dequeue_burst_elem(a->in[w], evs, sizeof(evs[0]), EV_BURST, NULL);
-			got += n;
-			for (unsigned i = 0; i < n; i++) {
-				if (evs[i].type == TW_EV_EOS) {
-					done[w] = true;
-					eos++;
+		if (merge) {
+			got = merge_step(a, streams, &eos);
+		} else {
+			for (unsigned w = 0; w < a->n_workers; w++) {
+				if (done[w])
 					continue;
+				unsigned n = rte_ring_sc_dequeue_burst_elem(a->in[w], evs, sizeof(evs[0]), EV_BURST,
+									    NULL);
+				got += n;
+				for (unsigned i = 0; i < n; i++) {
+					if (evs[i].type == TW_EV_EOS) {
+						done[w] = true;
+						eos++;
+						continue;
+					}
+					if (evs[i].type != TW_EV_TICK)
+						tw_analytics_event(a, &evs[i]);
 				}
-				tw_analytics_event(a, &evs[i]);
 			}
 		}
 		if (a->net->qsbr)
@@ -272,6 +357,7 @@ tw_analytics_main(void *arg)
 			idle = 0;
 		}
 	}
+	rte_free(streams);
 	if (a->net->qsbr)
 		rte_rcu_qsbr_thread_offline(a->net->qsbr, a->idx);
 	finish(a);

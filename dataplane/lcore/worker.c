@@ -41,10 +41,11 @@ send_event(struct tw_worker *w, unsigned shard, struct tw_event *ev)
 		rte_pause();
 	}
 	w->st.events_sent++;
+	w->last_seq[shard] = ev->seq;
 }
 
 static void
-emit(struct tw_worker *w, const struct tw_flow *f, uint8_t type, uint8_t reason)
+emit(struct tw_worker *w, const struct tw_flow *f, uint8_t type, uint8_t reason, uint8_t evflags)
 {
 	struct tw_event ev;
 	unsigned c = f->client_dir, s = c ^ 1u;
@@ -74,6 +75,7 @@ emit(struct tw_worker *w, const struct tw_flow *f, uint8_t type, uint8_t reason)
 	ev.tcp_flags_c2s = f->tcp_flags[c];
 	ev.tcp_flags_s2c = f->tcp_flags[s];
 	ev.ip_version = f->ip_version;
+	ev.seq = w->cur_seq;
 	if (f->key.proto == IPPROTO_ICMP || f->key.proto == IPPROTO_ICMPV6) {
 		ev.cport = (uint16_t)(f->tcp_flags[0] << 8 | f->tcp_flags[1]);
 		ev.sport = f->key.plo; /* identifier */
@@ -90,12 +92,12 @@ emit(struct tw_worker *w, const struct tw_flow *f, uint8_t type, uint8_t reason)
 	/* The primary copy (flags bit 0) carries the flow record. */
 	if (chome) {
 		ev.role = TW_ROLE_CLIENT;
-		ev.flags = TW_EVF_PRIMARY;
+		ev.flags = TW_EVF_PRIMARY | evflags;
 		send_event(w, tw_host_shard(&ev.client, w->n_analytics), &ev);
 	}
 	if (shome) {
 		ev.role = TW_ROLE_SERVER;
-		ev.flags = chome ? 0 : TW_EVF_PRIMARY;
+		ev.flags = (uint8_t)((chome ? 0 : TW_EVF_PRIMARY) | evflags);
 		send_event(w, tw_host_shard(&ev.server, w->n_analytics), &ev);
 	}
 }
@@ -103,8 +105,21 @@ emit(struct tw_worker *w, const struct tw_flow *f, uint8_t type, uint8_t reason)
 static void
 flow_end_cb(struct tw_flow *f, uint8_t reason, void *ctx)
 {
-	emit(ctx, f, TW_EV_FLOW_END, reason);
+	emit(ctx, f, TW_EV_FLOW_END, reason, 0);
 }
+
+#ifdef TW_STAGE_CYCLES
+#define STAGE_START() uint64_t t_stage = rte_rdtsc()
+#define STAGE_END(ctr)                                                                                       \
+	do {                                                                                                 \
+		uint64_t t_now = rte_rdtsc();                                                                \
+		w->st.ctr += t_now - t_stage;                                                                \
+		t_stage = t_now;                                                                             \
+	} while (0)
+#else
+#define STAGE_START() do { } while (0)
+#define STAGE_END(ctr) do { } while (0)
+#endif
 
 static inline void
 handle_packet(struct tw_worker *w, struct rte_mbuf *m)
@@ -113,11 +128,13 @@ handle_packet(struct tw_worker *w, struct rte_mbuf *m)
 	enum tw_decode_result r;
 	uint32_t wire = w->live ? rte_pktmbuf_pkt_len(m) : tw_mbuf_wirelen(m);
 	uint64_t now = w->live ? w->now_ns : tw_mbuf_ts(m);
-
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t caplen = rte_pktmbuf_data_len(m);
 	uint8_t linear[TW_HDR_LINEAR];
 
+	STAGE_START();
+	if (!w->live)
+		w->cur_seq = tw_mbuf_seq(m);
 	if (unlikely(m->nb_segs > 1 && caplen < TW_HDR_LINEAR)) {
 		/* Headers may span segments: read the first bytes of the chain
 		 * into one buffer (a copy only in this rare case). */
@@ -131,11 +148,13 @@ handle_packet(struct tw_worker *w, struct rte_mbuf *m)
 		 * ends when is a function of the capture alone and not of how
 		 * packets happened to be grouped into bursts. */
 		tw_flow_expire(w->ft, now, EXPIRE_BUDGET, flow_end_cb, w);
+		STAGE_END(cyc_expire);
 	}
 	w->st.rx_packets++;
 	w->st.rx_bytes += wire;
 	r = tw_decode(w->link, frame, caplen, &p);
 	w->st.decode[r]++;
+	STAGE_END(cyc_decode);
 	if (r != TW_DEC_OK)
 		return;
 
@@ -146,7 +165,9 @@ handle_packet(struct tw_worker *w, struct rte_mbuf *m)
 		w->st.no_flow++;
 		return;
 	}
+	bool first_answer = !created && dir != f->client_dir && f->pkts[dir] == 0;
 	tw_flow_account(w->ft, f, &p, dir, wire, now);
+	STAGE_END(cyc_flow);
 	if (created) {
 		uint8_t home = 0;
 		if (tw_netset_contains(&w->cfg->home_net, &f->key.lo))
@@ -161,13 +182,57 @@ handle_packet(struct tw_worker *w, struct rte_mbuf *m)
 			f->tcp_flags[0] = p.icmp_type;
 			f->tcp_flags[1] = p.icmp_code;
 		}
-		emit(w, f, TW_EV_FLOW_START, TW_END_NONE);
+		emit(w, f, TW_EV_FLOW_START, TW_END_NONE, 0);
+		STAGE_END(cyc_emit);
+	} else if (first_answer) {
+		/* the server exists: tell its model now, in packet order */
+		emit(w, f, TW_EV_FLOW_UPDATE, TW_END_NONE, TW_EVF_ANSWER);
+		STAGE_END(cyc_emit);
 	} else if (f->next_update_s && now / 1000000000ull >= f->next_update_s) {
 		f->next_update_s += (uint32_t)(w->cfg->dataplane.update_interval_ns / 1000000000ull);
 		if (f->next_update_s <= now / 1000000000ull)
 			f->next_update_s = (uint32_t)(now / 1000000000ull) + 1;
-		emit(w, f, TW_EV_FLOW_UPDATE, TW_END_NONE);
+		emit(w, f, TW_EV_FLOW_UPDATE, TW_END_NONE, 0);
+		STAGE_END(cyc_emit);
 	}
+}
+
+/* Offline replay: tell each analytics core that nothing will come from
+ * this worker with a sequence number below `seq`, so that it can merge the
+ * workers' streams in capture order without waiting for events. Sent when
+ * the watermark has moved far enough since the last event or tick. */
+static void
+send_ticks(struct tw_worker *w, uint64_t seq, uint64_t min_gap)
+{
+	struct tw_event t;
+
+	for (unsigned a = 0; a < w->n_analytics; a++) {
+		if (seq < w->last_seq[a] + min_gap)
+			continue;
+		if (rte_ring_sp_enqueue_elem(w->ev_ring[a], &(struct tw_event){.type = TW_EV_TICK, .seq = seq,
+										.worker = (uint8_t)w->idx},
+					     sizeof(t)) == 0) {
+			w->last_seq[a] = seq;
+			w->st.ticks++;
+		}
+	}
+}
+
+void
+tw_worker_burst(struct tw_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (unsigned i = 0; i < n; i++) {
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
+		handle_packet(w, pkts[i]);
+	}
+	rte_pktmbuf_free_bulk(pkts, n);
+	if (w->live)
+		tw_flow_expire(w->ft, w->now_ns, EXPIRE_BUDGET, flow_end_cb, w);
+	else if (w->n_workers > 1)
+		send_ticks(w, w->cur_seq + 1, 1024);
 }
 
 static inline uint64_t
@@ -194,12 +259,17 @@ tw_worker_main(void *arg)
 		/* read "input done" before polling: if it was set and the queue
 		 * is then empty, every packet has been received */
 		bool in_done = w->input_done && atomic_load_explicit(w->input_done, memory_order_acquire);
+		/* and the reader's position: if the queue is then empty, every
+		 * packet of ours up to it has been processed */
+		uint64_t queued = w->reader_seq ? atomic_load_explicit(w->reader_seq, memory_order_acquire) : 0;
 		uint16_t n = rte_eth_rx_burst(w->port, w->queue, pkts, (uint16_t)burst);
 
 		if (n == 0) {
 			if (in_done)
 				break;
 			w->st.idle_polls++;
+			if (w->n_workers > 1 && queued)
+				send_ticks(w, queued + 1, 1);
 			if (w->live) { /* live time goes on without packets */
 				w->now_ns = live_now(w);
 				tw_flow_expire(w->ft, w->now_ns, EXPIRE_BUDGET, flow_end_cb, w);
@@ -214,24 +284,17 @@ tw_worker_main(void *arg)
 		w->st.rx_bursts++;
 		if (w->live)
 			w->now_ns = live_now(w);
-		for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-		for (unsigned i = 0; i < n; i++) {
-			if (i + PREFETCH_OFFSET < n)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-			handle_packet(w, pkts[i]);
-		}
-		rte_pktmbuf_free_bulk(pkts, n);
-		if (w->live)
-			tw_flow_expire(w->ft, w->now_ns, EXPIRE_BUDGET, flow_end_cb, w);
+		tw_worker_burst(w, pkts, n);
 	}
 
 	/* End of input or shutdown: end every flow, then tell each analytics
 	 * core that this worker is finished. */
+	w->cur_seq = w->live ? 0 : UINT64_MAX;
 	tw_flow_flush(w->ft, flow_end_cb, w);
 	struct tw_event eos;
 	memset(&eos, 0, sizeof(eos));
 	eos.type = TW_EV_EOS;
+	eos.seq = UINT64_MAX;
 	eos.ts_ns = w->now_ns;
 	eos.worker = (uint8_t)w->idx;
 	bool saved = w->lossless;

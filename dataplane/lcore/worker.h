@@ -39,6 +39,12 @@ struct tw_worker_stats {
 	uint64_t event_waits;     /* ring full, waited (lossless mode) */
 	uint64_t events_transit;  /* flows with no home-network host: no model to feed */
 	uint64_t multiseg;        /* packets whose frame spans mbuf segments */
+	uint64_t ticks;           /* watermark events (offline, several workers) */
+	/* cycles per stage; counted only in a TW_STAGE_CYCLES build (bench) */
+	uint64_t cyc_expire;
+	uint64_t cyc_decode;
+	uint64_t cyc_flow;
+	uint64_t cyc_emit;
 } __rte_cache_aligned;
 
 struct tw_worker {
@@ -51,6 +57,10 @@ struct tw_worker {
 	bool live;                /* live port: TSC clock, wire length = pkt_len */
 	unsigned burst;
 	unsigned n_analytics;
+	unsigned n_workers;
+	const atomic_uint_fast64_t *reader_seq; /* offline: last packet queued */
+	uint64_t cur_seq;         /* offline: seq of the packet being processed */
+	uint64_t last_seq[TW_MAX_ANALYTICS]; /* last seq sent to each analytics core */
 	struct rte_ring *ev_ring[TW_MAX_ANALYTICS];
 	struct tw_flow_table *ft;
 	const struct tw_config *cfg;
@@ -69,6 +79,10 @@ tw_host_shard(const struct tw_addr *a, unsigned n)
 {
 	return n <= 1 ? 0 : rte_hash_crc(a->b, 16, 0xa11c0de) % n;
 }
+
+/* Process a burst of received packets (decode, flows, events) and free
+ * them. The lcore loop calls it; so does the replay benchmark. */
+void tw_worker_burst(struct tw_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /* lcore entry point; arg is a struct tw_worker *. Returns 0. */
 int tw_worker_main(void *arg);

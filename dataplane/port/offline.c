@@ -2,6 +2,7 @@
  * tidewatch — offline replay: a capture file read into mbufs behind an ethdev.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 
 int tw_dyn_ts_off = -1;
 int tw_dyn_wirelen_off = -1;
+int tw_dyn_seq_off = -1;
 
 int
 tw_port_dynfields_register(void)
@@ -33,8 +35,14 @@ tw_port_dynfields_register(void)
 		return 0;
 	if (rte_mbuf_dyn_rx_timestamp_register(&tw_dyn_ts_off, &flag) != 0)
 		return -1;
+	static const struct rte_mbuf_dynfield sq = {
+		.name = "tidewatch_seq",
+		.size = sizeof(uint64_t),
+		.align = __alignof__(uint64_t),
+	};
 	tw_dyn_wirelen_off = rte_mbuf_dynfield_register(&wl);
-	return tw_dyn_wirelen_off < 0 ? -1 : 0;
+	tw_dyn_seq_off = rte_mbuf_dynfield_register(&sq);
+	return tw_dyn_wirelen_off < 0 || tw_dyn_seq_off < 0 ? -1 : 0;
 }
 
 #define MAX_QUEUES 16
@@ -52,6 +60,7 @@ struct tw_offline {
 	struct rte_mbuf *pending; /* read but not yet enqueued (its ring was full) */
 	unsigned pending_q;
 	uint32_t seg_size; /* 0: fill each mbuf */
+	atomic_uint_fast64_t published_seq; /* every packet up to this seq is queued */
 	char error[512];
 	char warning[512];
 	char path[256];
@@ -176,6 +185,12 @@ fail:
 	return NULL;
 }
 
+const atomic_uint_fast64_t *
+tw_offline_seq(const struct tw_offline *o)
+{
+	return &o->published_seq;
+}
+
 void
 tw_offline_set_segment_size(struct tw_offline *o, uint32_t bytes)
 {
@@ -268,6 +283,7 @@ tw_offline_pump(struct tw_offline *o, unsigned max)
 			o->st.bytes_captured += h->caplen;
 			if (h->caplen < h->len)
 				o->st.truncated++;
+			*RTE_MBUF_DYNFIELD(m, tw_dyn_seq_off, uint64_t *) = o->st.packets + 1;
 			q = 0;
 			if (o->nq > 1) {
 				struct tw_pkt p;
@@ -283,6 +299,7 @@ tw_offline_pump(struct tw_offline *o, unsigned max)
 		}
 		o->pending = NULL;
 		o->st.packets++;
+		atomic_store_explicit(&o->published_seq, o->st.packets, memory_order_release);
 		o->st.worker_pkts[q]++;
 		n++;
 	}

@@ -18,6 +18,7 @@
 #ifndef TW_PORT_H
 #define TW_PORT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@
 /* Offsets of the dynamic fields; valid after tw_port_dynfields_register(). */
 extern int tw_dyn_ts_off;      /* uint64_t capture time, ns since the epoch */
 extern int tw_dyn_wirelen_off; /* uint32_t bytes on the wire (orig_len) */
+extern int tw_dyn_seq_off;     /* uint64_t position in the capture, from 1 */
 
 int tw_port_dynfields_register(void);
 
@@ -36,6 +38,12 @@ static inline uint64_t
 tw_mbuf_ts(const struct rte_mbuf *m)
 {
 	return *RTE_MBUF_DYNFIELD(m, tw_dyn_ts_off, const uint64_t *);
+}
+
+static inline uint64_t
+tw_mbuf_seq(const struct rte_mbuf *m)
+{
+	return *RTE_MBUF_DYNFIELD(m, tw_dyn_seq_off, const uint64_t *);
 }
 
 static inline uint32_t
@@ -63,6 +71,11 @@ struct tw_offline;
  * reason: not a capture, unsupported link type, unreadable). */
 struct tw_offline *tw_offline_open(const char *path, struct rte_mempool *mp, unsigned nb_queues,
 				   unsigned ring_size, char *err, size_t errlen);
+
+/* The sequence number of the last packet queued to a worker (release
+ * order: every packet with a smaller or equal seq is in some worker's
+ * queue). An idle worker uses it as its watermark. */
+const atomic_uint_fast64_t *tw_offline_seq(const struct tw_offline *o);
 
 /* Split every frame into segments of at most `bytes` (0: as large as an
  * mbuf allows). For tests of headers that span segments. */

@@ -20,6 +20,7 @@ enum tw_event_type {
 	TW_EV_FLOW_UPDATE = 2, /* periodic update of a long flow (cumulative counts) */
 	TW_EV_FLOW_END = 3,    /* flow closed, timed out, evicted or flushed */
 	TW_EV_EOS = 4,         /* end of stream: this worker will send nothing more */
+	TW_EV_TICK = 5,        /* watermark only: nothing more will come with a smaller seq */
 };
 
 enum tw_event_role {
@@ -30,6 +31,8 @@ enum tw_event_role {
 /* The primary copy of a flow's events: exactly one per flow event is
  * primary, so flow records are written once. */
 #define TW_EVF_PRIMARY 0x01
+/* An update sent when the server first answers (its first packet). */
+#define TW_EVF_ANSWER 0x02
 
 enum tw_end_reason {
 	TW_END_NONE = 0,
@@ -59,7 +62,7 @@ struct tw_event {
 	uint64_t bytes_s2c;
 	uint8_t client_mac[6];  /* source MAC of the client's first packet */
 	uint8_t server_mac[6];  /* source MAC of the server's first packet, 0 if none */
-	uint16_t zone;          /* VLAN id / tunnel id */
+	uint32_t zone;          /* VLAN id, or tunnel type << 24 | tunnel id */
 	uint8_t tcp_flags_c2s;  /* OR of flags seen */
 	uint8_t tcp_flags_s2c;
 	uint8_t ip_version;
@@ -67,7 +70,14 @@ struct tw_event {
 	uint8_t client_home;    /* client is inside home_net */
 	uint8_t server_home;
 	uint8_t flags;          /* TW_EVF_* */
-	uint8_t reserved[19];
+	uint8_t pad_;
+	/* Order key (offline replay): the capture-wide sequence number of the
+	 * packet whose processing emitted this event (UINT64_MAX at the final
+	 * flush). Each worker's events are in key order; analytics merges the
+	 * workers' streams by it, so N workers feed the models in the same
+	 * order as one. 0 in live mode. */
+	uint64_t seq;
+	uint8_t reserved[8];
 };
 
 _Static_assert(sizeof(struct tw_event) == 128, "tw_event must stay two cache lines");
