@@ -43,6 +43,8 @@ static const struct key keys[] = {
 	 "dataplane worker lcores"},
 	{"dataplane.flow_table_size", K_U32, OFF(dataplane.flow_table_size), "262144", 1024, 1u << 26,
 	 "flows per worker (preallocated)"},
+	{"dataplane.frag_table_size", K_U32, OFF(dataplane.frag_table_size), "8192", 64, 1u << 22,
+	 "fragmented datagrams per worker whose later fragments can be attributed to their flow"},
 	{"dataplane.ring_size", K_U32, OFF(dataplane.ring_size), "16384", 64, 1u << 24,
 	 "events per worker-to-analytics ring (rounded up to a power of two)"},
 	{"dataplane.rx_ring_size", K_U32, OFF(dataplane.rx_ring_size), "4096", 64, 1u << 20,

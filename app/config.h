@@ -31,6 +31,7 @@ struct tw_config {
 	struct {
 		uint32_t workers;
 		uint32_t flow_table_size;  /* per worker */
+		uint32_t frag_table_size;  /* per worker: datagrams whose fragments are tracked */
 		uint32_t ring_size;        /* events, per worker × analytics pair */
 		uint32_t rx_ring_size;     /* offline replay: per worker rx queue */
 		uint32_t offline_segment_size; /* offline replay: max bytes per mbuf segment, 0 = full */

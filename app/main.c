@@ -35,6 +35,7 @@
 #include "app/config.h"
 #include "app/stats.h"
 #include "ctl/ctl.h"
+#include "dataplane/flow/frag.h"
 #include "dataplane/lcore/worker.h"
 #include "dataplane/port/port.h"
 #include "tw_build.h"
@@ -448,6 +449,14 @@ setup_cores(struct app *app, char *err, size_t errlen)
 		snprintf(name, sizeof(name), "tw_flows%u", w);
 		wk->ft = tw_flow_table_create(name, cfg->dataplane.flow_table_size, &to,
 					      (int)rte_lcore_to_socket_id(wk->lcore));
+		snprintf(name, sizeof(name), "tw_frags%u", w);
+		wk->frag = tw_frag_table_create(name, cfg->dataplane.frag_table_size,
+						(int)rte_lcore_to_socket_id(wk->lcore));
+		if (wk->frag == NULL) {
+			snprintf(err, errlen, "worker %u: fragment table of %u entries: %s", w,
+				 cfg->dataplane.frag_table_size, rte_strerror(rte_errno));
+			return -1;
+		}
 		if (wk->ft == NULL) {
 			snprintf(err, errlen, "worker %u: flow table of %u flows: %s", w, cfg->dataplane.flow_table_size,
 				 rte_strerror(rte_errno));

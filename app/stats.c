@@ -3,6 +3,7 @@
 
 #include "analytics/lcore/analytics.h"
 #include "app/stats.h"
+#include "dataplane/flow/frag.h"
 #include "dataplane/lcore/worker.h"
 #include "dataplane/port/port.h"
 
@@ -75,6 +76,12 @@ tw_stats_json(const char *mode, double uptime_s, uint16_t port, const struct tw_
 		json_object_set_new(j, "event_ring_waits", U(w->st.event_waits));
 		json_object_set_new(j, "multiseg_pkts", U(w->st.multiseg));
 		json_object_set_new(j, "watermark_ticks", U(w->st.ticks));
+		json_object_set_new(j, "neighbour_events", U(w->st.neigh_events));
+		const struct tw_frag_counters *fr = tw_frag_counters(w->frag);
+		json_object_set_new(j, "fragments_first", U(fr->first));
+		json_object_set_new(j, "fragments_attributed", U(fr->attributed));
+		json_object_set_new(j, "fragments_unattributed", U(fr->unattributed));
+		json_object_set_new(j, "fragment_entries_replaced", U(fr->replaced));
 		if (w->st.cyc_decode) { /* a TW_STAGE_CYCLES build */
 			json_object_set_new(j, "cycles_expire", U(w->st.cyc_expire));
 			json_object_set_new(j, "cycles_decode", U(w->st.cyc_decode));

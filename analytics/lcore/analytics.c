@@ -155,6 +155,8 @@ flow_record(struct tw_analytics *a, const struct tw_event *ev)
 static inline bool
 host_is_active(const struct tw_event *ev)
 {
+	if (ev->type == TW_EV_NEIGH)
+		return true;
 	return ev->role == TW_ROLE_CLIENT ? ev->pkts_c2s > 0 : ev->pkts_s2c > 0;
 }
 
@@ -166,7 +168,7 @@ tw_analytics_event(struct tw_analytics *a, const struct tw_event *ev)
 	bool created = false;
 
 	a->st.events_in++;
-	a->st.events_by_type[ev->type < 5 ? ev->type : 0]++;
+	a->st.events_by_type[ev->type < 8 ? ev->type : 0]++;
 	if (a->net_first_ns == 0) {
 		a->net_first_ns = ev->ts_ns;
 		a->next_rotate_ns = ev->ts_ns + NOVELTY_DECAY_NS;

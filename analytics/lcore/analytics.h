@@ -36,7 +36,7 @@ struct tw_bloom2;
 
 struct tw_analytics_stats {
 	uint64_t events_in;
-	uint64_t events_by_type[5];
+	uint64_t events_by_type[8];
 	uint64_t hosts;
 	uint64_t host_table_full;
 	uint64_t records;             /* emitted (score >= threshold) */

@@ -181,8 +181,18 @@ flow_json(const struct tw_event *ev, bool full)
 		json_object_set_new(f, "icmp_type", json_integer(ev->cport >> 8));
 		json_object_set_new(f, "icmp_code", json_integer(ev->cport & 0xff));
 	}
-	if (ev->zone)
+	if (ev->zone >> 24) {
+		/* names follow enum tw_tunnel (dataplane/decode/decode.h) */
+		static const char *const tunnels[] = {"",      "gre",    "erspan1", "erspan2", "erspan3", "vxlan",
+						      "geneve", "ipip", "ip6ip",   "mpls_pw", "pptp",    "vxlan_gpe"};
+		unsigned t = ev->zone >> 24;
+		json_t *tun = json_object();
+		json_object_set_new(tun, "type", json_string(t < 12 ? tunnels[t] : "unknown"));
+		json_object_set_new(tun, "id", json_integer(ev->zone & 0xffffff));
+		json_object_set_new(f, "tunnel", tun);
+	} else if (ev->zone) {
 		json_object_set_new(f, "vlan", json_integer(ev->zone));
+	}
 	tw_community_id(ev, cid, sizeof(cid));
 	json_object_set_new(f, "community_id", json_string(cid));
 	if (full) {

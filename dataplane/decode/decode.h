@@ -50,6 +50,8 @@ enum tw_tunnel {
 	TW_TUNNEL_IPIP,         /* IPv4 in IPv4/IPv6 (protocol / next header 4) */
 	TW_TUNNEL_IP6IP,        /* IPv6 in IPv4/IPv6 (protocol / next header 41) */
 	TW_TUNNEL_MPLS_PW,      /* Ethernet pseudowire (MPLS + control word) */
+	TW_TUNNEL_PPTP,         /* enhanced GRE (version 1) + PPP carrying IP */
+	TW_TUNNEL_VXLAN_GPE,    /* UDP dst port 4790 */
 	TW_TUNNEL__COUNT
 };
 
@@ -133,8 +135,9 @@ enum tw_decode_result {
  * ethertype). Each encapsulation stripped counts in tunnel_depth; a
  * (TW_DECODE_MAX_TUNNELS + 1)-th one is TW_DEC_ERR_TUNNEL_DEPTH.
  *  - tunnel_type / tunnel_id: the innermost encapsulation (the one carrying
- *    the packet described): VXLAN/GENEVE VNI, GRE key (0 without K bit),
- *    ERSPAN II/III session id (10 bits), MPLS PW label; 0 for IP-in-IP.
+ *    the packet described): VXLAN/VXLAN-GPE/GENEVE VNI, GRE key (0 without K bit),
+ *    ERSPAN II/III session id (10 bits), MPLS PW label, PPTP call id; 0 for
+ *    IP-in-IP and ERSPAN I.
  *  - outer_src / outer_dst: addresses of the OUTERMOST IP header that
  *    carried a tunnel (the underlay endpoints the sensor sees); zero when
  *    no IP tunnel was stripped.
@@ -149,11 +152,16 @@ enum tw_decode_result {
  *    with S bit -> ERSPAN II (8-byte header, version 1), without S bit ->
  *    ERSPAN I (bare Ethernet); 0x22eb -> ERSPAN III (12-byte header,
  *    version 2, + 8-byte platform subheader when O is set; frame type 0 ->
- *    Ethernet, 2 -> IP). GRE version 1 (PPTP) and any other protocol type:
- *    TW_DEC_OK for the outer packet as a plain IP proto 47 packet (l4 = GRE
- *    header, tunnel fields zero). The R (routing) bit or a version > 1 is
- *    TW_DEC_ERR_GRE.
- *  - UDP destination port 4789 or 8472 -> VXLAN (I flag required), 6081 ->
+ *    Ethernet, 2 -> IP). GRE version 1 (PPTP, protocol 0x880b, K bit):
+ *    PPP carrying IPv4 (0x21) / IPv6 (0x57) -> PPTP; other PPP protocols
+ *    (LCP, compression, MPPE-encrypted data) and acks without payload, as
+ *    well as any other version 0 protocol type (WCCP, Cisco metadata, CDP,
+ *    ...): TW_DEC_OK for the outer packet as a plain IP proto 47 packet
+ *    (l4 = GRE header, tunnel fields zero). The R (routing) bit, a version
+ *    > 1, or a version 1 header that is not PPTP's is TW_DEC_ERR_GRE.
+ *  - UDP destination port 4789 or 8472 -> VXLAN (I flag required); 4790 ->
+ *    VXLAN-GPE (I flag required; next protocol 1 IPv4, 2 IPv6, 3 Ethernet,
+ *    Ethernet without the P flag; others: the outer UDP packet); 6081 ->
  *    GENEVE (version 0, options skipped by their length, protocol 0x6558 ->
  *    Ethernet, 0x0800/0x86dd -> IP; other protocols: the outer UDP packet).
  *  - IPv4 protocol / IPv6 next header 4 -> IPIP, 41 -> IP6IP.
@@ -164,7 +172,8 @@ enum tw_decode_result {
  *  - a fragmented outer IP packet (TW_PKT_F_FRAG) is never stripped: it is
  *    the packet described (proto 47/4/41 or UDP to the tunnel port), so all
  *    its fragments attribute to the same outer flow.
- *  - Teredo, GTP, VXLAN-GPE, L2TP: plain UDP.
+ *  - Teredo, GTP, L2TP: plain UDP. Only the destination port selects a
+ *    UDP tunnel.
  *  A tunnel header that is cut or malformed is its TW_DEC_ERR_* result; an
  *  inner packet that is cut or malformed gives the usual errors.
  *

@@ -138,7 +138,7 @@ tw_flow_table_free(struct tw_flow_table *ft)
 }
 
 unsigned
-tw_flow_key_make(const struct tw_pkt *p, uint16_t zone, struct tw_flow_key *k)
+tw_flow_key_make(const struct tw_pkt *p, uint32_t zone, struct tw_flow_key *k)
 {
 	int c = tw_addr_cmp(&p->src, &p->dst);
 	unsigned dir = (c > 0 || (c == 0 && p->sport > p->dport)) ? 1 : 0;
@@ -224,7 +224,7 @@ evict_one(struct tw_flow_table *ft, tw_flow_end_cb cb, void *ctx)
 }
 
 struct tw_flow *
-tw_flow_get(struct tw_flow_table *ft, const struct tw_pkt *p, uint16_t zone, uint64_t now_ns, bool *created,
+tw_flow_get(struct tw_flow_table *ft, const struct tw_pkt *p, uint32_t zone, uint64_t now_ns, bool *created,
 	    unsigned *dir, tw_flow_end_cb cb, void *ctx)
 {
 	struct tw_flow_key k;

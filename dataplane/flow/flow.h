@@ -38,9 +38,9 @@ struct tw_flow_key {
 	struct tw_addr hi;
 	uint16_t plo;
 	uint16_t phi;
+	uint32_t zone;           /* VLAN id, or tunnel type << 24 | tunnel id */
 	uint8_t proto;
-	uint8_t pad;
-	uint16_t zone;
+	uint8_t pad[3];
 };
 
 enum tw_tcp_state {
@@ -69,12 +69,12 @@ struct tw_flow {
 	uint32_t wheel_next;     /* timer wheel links: flow indices, UINT32_MAX = none */
 	uint32_t wheel_prev;
 	uint16_t wheel_slot;
-	uint16_t pad0;
+	uint8_t home;            /* which endpoints are in home_net (worker's bits) */
+	uint8_t pad0;
 	/* cache line 1: cold, read at creation and at the end */
-	struct tw_flow_key key;  /* 40 B */
 	uint64_t first_ns;
+	struct tw_flow_key key;  /* 44 B */
 	uint8_t mac[2][6];       /* source MAC per direction (first packet) */
-	uint8_t reserved[4];
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct tw_flow) == 128, "struct tw_flow must be 128 bytes");
@@ -112,14 +112,14 @@ void tw_flow_table_free(struct tw_flow_table *ft);
 
 /* Build the canonical key of a decoded packet; returns the direction index
  * of the packet (0: src is key.lo). */
-unsigned tw_flow_key_make(const struct tw_pkt *p, uint16_t zone, struct tw_flow_key *k);
+unsigned tw_flow_key_make(const struct tw_pkt *p, uint32_t zone, struct tw_flow_key *k);
 
 /* Find the packet's flow, creating it when absent. On creation *created is
  * set and the initiator is decided from this first packet. When the table is
  * full the nearest-deadline flow is evicted through cb. Returns NULL only
  * when no room could be made (counted in add_failed). *dir receives the
  * packet's direction index. */
-struct tw_flow *tw_flow_get(struct tw_flow_table *ft, const struct tw_pkt *p, uint16_t zone,
+struct tw_flow *tw_flow_get(struct tw_flow_table *ft, const struct tw_pkt *p, uint32_t zone,
 			    uint64_t now_ns, bool *created, unsigned *dir, tw_flow_end_cb cb, void *ctx);
 
 /* Account a packet to its flow: counters, TCP state. */

@@ -10,6 +10,7 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/lcore/worker.h"
+#include "dataplane/flow/frag.h"
 #include "dataplane/port/port.h"
 
 #define PREFETCH_OFFSET 4
@@ -24,8 +25,10 @@
 static inline uint8_t *
 flow_home(struct tw_flow *f)
 {
-	return &f->reserved[0];
+	return &f->home;
 }
+
+_Static_assert(TW_TUNNEL__COUNT == 12, "tunnel names in analytics/output/record.c follow enum tw_tunnel");
 
 static void
 send_event(struct tw_worker *w, unsigned shard, struct tw_event *ev)
@@ -49,7 +52,7 @@ emit(struct tw_worker *w, const struct tw_flow *f, uint8_t type, uint8_t reason,
 {
 	struct tw_event ev;
 	unsigned c = f->client_dir, s = c ^ 1u;
-	uint8_t home = f->reserved[0];
+	uint8_t home = f->home;
 	bool chome = home & (c == 0 ? HOME_LO : HOME_HI);
 	bool shome = home & (s == 0 ? HOME_LO : HOME_HI);
 
@@ -108,6 +111,43 @@ flow_end_cb(struct tw_flow *f, uint8_t reason, void *ctx)
 	emit(ctx, f, TW_EV_FLOW_END, reason, 0);
 }
 
+/* ARP and IPv6 neighbour discovery reveal devices that may never open a
+ * flow. A home-network address seen with a MAC is reported to its
+ * analytics core, at most once a minute per (address, MAC) (a small
+ * direct-mapped cache: a collision only costs an extra event). */
+static void
+neighbour(struct tw_worker *w, const struct tw_pkt *p, uint64_t now)
+{
+	if (!tw_netset_contains(&w->cfg->home_net, &p->neigh_addr))
+		return;
+	uint64_t a[2], mac = 0;
+	memcpy(a, p->neigh_addr.b, 16); /* tw_addr is byte-aligned; the CRC wants words */
+	memcpy(&mac, p->neigh_mac, 6);
+	uint32_t h = rte_hash_crc_8byte(a[0], rte_hash_crc_8byte(a[1], rte_hash_crc_8byte(mac, 0))) % TW_NEIGH_CACHE;
+	struct tw_neigh_seen *c = &w->neigh[h];
+	if (tw_addr_eq(&c->addr, &p->neigh_addr) && memcmp(c->mac, p->neigh_mac, 6) == 0 &&
+	    now < c->last_ns + 60 * 1000000000ull && now >= c->last_ns)
+		return;
+	c->addr = p->neigh_addr;
+	memcpy(c->mac, p->neigh_mac, 6);
+	c->last_ns = now;
+
+	struct tw_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = TW_EV_NEIGH;
+	ev.ts_ns = now;
+	ev.first_ns = now;
+	ev.client = p->neigh_addr;
+	memcpy(ev.client_mac, p->neigh_mac, 6);
+	ev.client_home = 1;
+	ev.role = TW_ROLE_CLIENT;
+	ev.worker = (uint8_t)w->idx;
+	ev.seq = w->cur_seq;
+	ev.zone = p->vlan;
+	w->st.neigh_events++;
+	send_event(w, tw_host_shard(&ev.client, w->n_analytics), &ev);
+}
+
 #ifdef TW_STAGE_CYCLES
 #define STAGE_START() uint64_t t_stage = rte_rdtsc()
 #define STAGE_END(ctr)                                                                                       \
@@ -155,12 +195,24 @@ handle_packet(struct tw_worker *w, struct rte_mbuf *m)
 	r = tw_decode(w->link, frame, caplen, &p);
 	w->st.decode[r]++;
 	STAGE_END(cyc_decode);
-	if (r != TW_DEC_OK)
+	if (r != TW_DEC_OK) {
+		if (r == TW_DEC_NOT_IP && (p.flags & TW_PKT_F_NEIGH))
+			neighbour(w, &p, now);
 		return;
+	}
 
+	if (unlikely(p.flags & (TW_PKT_F_FRAG | TW_PKT_F_NEIGH))) {
+		if (p.flags & TW_PKT_F_NEIGH)
+			neighbour(w, &p, now);
+		if ((p.flags & TW_PKT_F_FRAG) && !tw_frag_track(w->frag, &p)) {
+			w->st.frag_unattributed++;
+			return;
+		}
+	}
 	bool created;
 	unsigned dir;
-	struct tw_flow *f = tw_flow_get(w->ft, &p, p.vlan, now, &created, &dir, flow_end_cb, w);
+	uint32_t zone = p.tunnel_type ? (uint32_t)p.tunnel_type << 24 | (p.tunnel_id & 0xffffff) : p.vlan;
+	struct tw_flow *f = tw_flow_get(w->ft, &p, zone, now, &created, &dir, flow_end_cb, w);
 	if (unlikely(f == NULL)) {
 		w->st.no_flow++;
 		return;

@@ -40,12 +40,24 @@ struct tw_worker_stats {
 	uint64_t events_transit;  /* flows with no home-network host: no model to feed */
 	uint64_t multiseg;        /* packets whose frame spans mbuf segments */
 	uint64_t ticks;           /* watermark events (offline, several workers) */
+	uint64_t neigh_events;    /* ARP / neighbour discovery sightings sent */
+	uint64_t frag_unattributed; /* later fragments whose first fragment was not seen */
 	/* cycles per stage; counted only in a TW_STAGE_CYCLES build (bench) */
 	uint64_t cyc_expire;
 	uint64_t cyc_decode;
 	uint64_t cyc_flow;
 	uint64_t cyc_emit;
 } __rte_cache_aligned;
+
+#define TW_NEIGH_CACHE 1024
+
+struct tw_neigh_seen {
+	struct tw_addr addr;
+	uint8_t mac[6];
+	uint64_t last_ns;
+};
+
+struct tw_frag_table;
 
 struct tw_worker {
 	unsigned idx;
@@ -63,6 +75,8 @@ struct tw_worker {
 	uint64_t last_seq[TW_MAX_ANALYTICS]; /* last seq sent to each analytics core */
 	struct rte_ring *ev_ring[TW_MAX_ANALYTICS];
 	struct tw_flow_table *ft;
+	struct tw_frag_table *frag;
+	struct tw_neigh_seen neigh[TW_NEIGH_CACHE];
 	const struct tw_config *cfg;
 	atomic_bool *quit;        /* stop now (shutdown) */
 	atomic_bool *input_done;  /* offline: the reader has enqueued everything */

@@ -21,6 +21,7 @@ enum tw_event_type {
 	TW_EV_FLOW_END = 3,    /* flow closed, timed out, evicted or flushed */
 	TW_EV_EOS = 4,         /* end of stream: this worker will send nothing more */
 	TW_EV_TICK = 5,        /* watermark only: nothing more will come with a smaller seq */
+	TW_EV_NEIGH = 6,       /* ARP / neighbour discovery: client = address, client_mac = MAC */
 };
 
 enum tw_event_role {

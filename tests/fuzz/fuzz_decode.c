@@ -2,7 +2,9 @@
  * libFuzzer target for dataplane/decode.
  *
  * Input: byte 0 picks the link type, the rest is the frame. Checks the
- * invariants of struct tw_pkt; a violation aborts (reported as a crash).
+ * invariants of struct tw_pkt (pointers of the innermost packet inside the
+ * frame, tunnel depth and MPLS stack within their bounds, fields only set
+ * with their flags); a violation aborts (reported as a crash).
  * Build: CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false
  * Run:   build-fuzz/dataplane/decode/fuzz-decode tests/fuzz/corpus/decode
  */
@@ -50,8 +52,63 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = tw_decode(links[data[0] & 7], len ? frame : NULL, len, &p);
 	CHECK((unsigned)r < TW_DEC__COUNT);
 	CHECK(tw_decode_result_name(r) != NULL);
+	if (r == TW_DEC_NOT_IP) {
+		/* ARP neighbour (or nothing) */
+		if (p.flags & TW_PKT_F_NEIGH)
+			CHECK(p.flags == TW_PKT_F_NEIGH && p.ethertype == 0x0806 &&
+			      tw_addr_is_v4(&p.neigh_addr) &&
+			      !tw_addr_is_zero(&p.neigh_addr));
+		CHECK(p.tunnel_depth <= TW_DECODE_MAX_TUNNELS);
+		CHECK(p.mpls_labels <= TW_DECODE_MAX_MPLS);
+	}
 	if (r != TW_DEC_OK)
 		return 0;
+
+	/* encapsulation */
+	CHECK(p.tunnel_depth <= TW_DECODE_MAX_TUNNELS);
+	CHECK(p.tunnel_type < TW_TUNNEL__COUNT);
+	CHECK((p.tunnel_depth == 0) == (p.tunnel_type == TW_TUNNEL_NONE));
+	if (p.tunnel_depth == 0)
+		CHECK(p.tunnel_id == 0 && tw_addr_is_zero(&p.outer_src) &&
+		      tw_addr_is_zero(&p.outer_dst));
+	if (p.tunnel_type == TW_TUNNEL_VXLAN || p.tunnel_type == TW_TUNNEL_GENEVE ||
+	    p.tunnel_type == TW_TUNNEL_VXLAN_GPE)
+		CHECK(p.tunnel_id <= 0xffffff);
+	if (p.tunnel_type == TW_TUNNEL_ERSPAN2 || p.tunnel_type == TW_TUNNEL_ERSPAN3)
+		CHECK(p.tunnel_id <= 0x3ff);
+	if (p.tunnel_type == TW_TUNNEL_PPTP)
+		CHECK(p.tunnel_id <= 0xffff);
+	CHECK(p.mpls_labels <= TW_DECODE_MAX_MPLS);
+	CHECK(p.mpls_label <= 0xfffff);
+	if (p.mpls_labels == 0)
+		CHECK(p.mpls_label == 0);
+	/* the inner packet lies inside the frame, after every outer header */
+	if (p.tunnel_depth)
+		CHECK(p.l3 > frame);
+	/* fragments */
+	if (!(p.flags & TW_PKT_F_FRAG))
+		CHECK(p.frag_id == 0 && p.frag_offset == 0);
+	if (p.ip_version == 4)
+		CHECK(p.frag_id <= 0xffff);
+	if ((p.flags & TW_PKT_F_FRAG_LATER) && p.ip_version == 4)
+		CHECK(p.frag_offset > 0);
+	/* neighbours: ND only */
+	if (p.flags & TW_PKT_F_NEIGH)
+		CHECK(p.proto == 58 && (p.icmp_type == 135 || p.icmp_type == 136) &&
+		      p.ttl == 255);
+	else
+		CHECK(tw_addr_is_zero(&p.neigh_addr));
+	/* ICMP errors */
+	if (p.flags & TW_PKT_F_ICMP_QUOTE)
+		CHECK(p.flags & TW_PKT_F_ICMP_ERR);
+	if (p.flags & TW_PKT_F_ICMP_ERR)
+		CHECK(p.proto == 1 || p.proto == 58);
+	if (!(p.flags & TW_PKT_F_ICMP_QUOTE))
+		CHECK(p.icmp_q_proto == 0 && p.icmp_q_sport == 0 &&
+		      p.icmp_q_dport == 0 && tw_addr_is_zero(&p.icmp_q_src));
+	else if (p.proto == 1) /* ICMP quotes IPv4 (ICMPv6 quotes IPv6, even
+				* when carried in IPv4) */
+		CHECK(tw_addr_is_v4(&p.icmp_q_src) && tw_addr_is_v4(&p.icmp_q_dst));
 
 	CHECK(p.ip_version == 4 || p.ip_version == 6);
 	CHECK(p.l3 != NULL && inside(p.l3, p.l3_len, frame, end));
