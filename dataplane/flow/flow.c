@@ -223,22 +223,55 @@ evict_one(struct tw_flow_table *ft, tw_flow_end_cb cb, void *ctx)
 	return -1;
 }
 
+unsigned
+tw_flow_prepare(const struct tw_flow_table *ft, const struct tw_pkt *p, uint32_t zone, struct tw_flow_key *k,
+		hash_sig_t *sig)
+{
+	unsigned dir = tw_flow_key_make(p, zone, k);
+	*sig = rte_hash_hash(ft->hash, k);
+	return dir;
+}
+
+void
+tw_flow_lookup_bulk(struct tw_flow_table *ft, const struct tw_flow_key **keys, hash_sig_t *sigs, unsigned n,
+		    int32_t *pos)
+{
+	/* rte_hash pipelines the bucket and key-store loads of the batch */
+	rte_hash_lookup_with_hash_bulk(ft->hash, (const void **)keys, sigs, n, pos);
+	for (unsigned i = 0; i < n; i++)
+		if (pos[i] >= 0)
+			rte_prefetch0(&ft->flows[pos[i]]);
+}
+
 struct tw_flow *
 tw_flow_get(struct tw_flow_table *ft, const struct tw_pkt *p, uint32_t zone, uint64_t now_ns, bool *created,
 	    unsigned *dir, tw_flow_end_cb cb, void *ctx)
 {
-	struct tw_flow_key k;
-	struct tw_flow *f;
+	struct tw_flow_key k __attribute__((aligned(8))); /* the CRC reads 8 bytes at a time */
 	hash_sig_t sig;
+
+	*dir = tw_flow_prepare(ft, p, zone, &k, &sig);
+	return tw_flow_get_hinted(ft, p, &k, sig, *dir, -1, now_ns, created, cb, ctx);
+}
+
+struct tw_flow *
+tw_flow_get_hinted(struct tw_flow_table *ft, const struct tw_pkt *p, const struct tw_flow_key *key, hash_sig_t sig,
+		   unsigned dir, int32_t hint, uint64_t now_ns, bool *created, tw_flow_end_cb cb, void *ctx)
+{
+	const struct tw_flow_key k __attribute__((aligned(8))) = *key;
+	struct tw_flow *f;
 	int32_t pos;
 
 	if (!ft->wheel_started) {
 		ft->wheel_tick = now_ns / SEC;
 		ft->wheel_started = true;
 	}
-	*dir = tw_flow_key_make(p, zone, &k);
-	sig = rte_hash_hash(ft->hash, &k);
-	pos = rte_hash_lookup_with_hash(ft->hash, &k, sig);
+	/* A hint from a bulk lookup is used only while that slot still holds
+	 * this key: the wheel or an eviction may have ended it since. */
+	if (hint >= 0 && ft->flows[hint].in_use && memcmp(&ft->flows[hint].key, &k, sizeof(k)) == 0)
+		pos = hint;
+	else
+		pos = rte_hash_lookup_with_hash(ft->hash, &k, sig);
 	if (pos >= 0) {
 		f = &ft->flows[pos];
 		if (likely(now_ns < f->last_ns + flow_timeout(ft, f))) {
@@ -266,7 +299,7 @@ tw_flow_get(struct tw_flow_table *ft, const struct tw_pkt *p, uint32_t zone, uin
 	f->last_ns = now_ns;
 	f->in_use = 1;
 	f->ip_version = p->ip_version;
-	f->client_dir = initiator_dir(p, *dir);
+	f->client_dir = initiator_dir(p, dir);
 	f->tcp_state = p->proto == IPPROTO_TCP ? TW_TCP_SYN : TW_TCP_NONE;
 	if (p->proto == IPPROTO_TCP && !(p->tcp_flags & 0x02))
 		f->tcp_state = TW_TCP_EST; /* mid-stream pickup */

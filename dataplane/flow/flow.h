@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_hash.h>
+
 #include "dataplane/decode/decode.h"
 #include "tw/addr.h"
 #include "tw/event.h"
@@ -42,6 +44,11 @@ struct tw_flow_key {
 	uint8_t proto;
 	uint8_t pad[3];
 };
+
+/* A key in an array: 8-byte aligned, as rte_hash's CRC reads 8 bytes. */
+struct tw_flow_key_slot {
+	struct tw_flow_key k;
+} __attribute__((aligned(8)));
 
 enum tw_tcp_state {
 	TW_TCP_NONE = 0,   /* not TCP */
@@ -121,6 +128,19 @@ unsigned tw_flow_key_make(const struct tw_pkt *p, uint32_t zone, struct tw_flow_
  * packet's direction index. */
 struct tw_flow *tw_flow_get(struct tw_flow_table *ft, const struct tw_pkt *p, uint32_t zone,
 			    uint64_t now_ns, bool *created, unsigned *dir, tw_flow_end_cb cb, void *ctx);
+
+/* The three steps of tw_flow_get() for a burst: prepare each packet's key
+ * and hash (returns the packet's direction index), look the burst up at
+ * once (rte_hash pipelines the loads; hit entries are prefetched; pos[i] is
+ * a hint, < 0 for a miss), then get each flow in packet order with its
+ * hint. n <= 64. */
+unsigned tw_flow_prepare(const struct tw_flow_table *ft, const struct tw_pkt *p, uint32_t zone,
+			 struct tw_flow_key *k, hash_sig_t *sig);
+void tw_flow_lookup_bulk(struct tw_flow_table *ft, const struct tw_flow_key **keys, hash_sig_t *sigs, unsigned n,
+			 int32_t *pos);
+struct tw_flow *tw_flow_get_hinted(struct tw_flow_table *ft, const struct tw_pkt *p, const struct tw_flow_key *k,
+				   hash_sig_t sig, unsigned dir, int32_t hint, uint64_t now_ns, bool *created,
+				   tw_flow_end_cb cb, void *ctx);
 
 /* Account a packet to its flow: counters, TCP state. */
 void tw_flow_account(struct tw_flow_table *ft, struct tw_flow *f, const struct tw_pkt *p, unsigned dir,

@@ -13,7 +13,7 @@ struct frag_key {
 	uint32_t id;
 	uint8_t proto;
 	uint8_t pad[3];
-};
+} __attribute__((aligned(8))); /* the CRC reads 8 bytes at a time */
 
 struct tw_frag_table {
 	struct rte_hash *hash;

@@ -16,7 +16,6 @@
 #define PREFETCH_OFFSET 4
 #define EXPIRE_BUDGET 64 /* flows examined by the timer wheel per burst */
 #define MAX_BURST 256
-#define TW_HDR_LINEAR 256 /* bytes linearised when a frame's first segment is shorter */
 
 /* Flow-home bits kept in the cold line of the flow. */
 #define HOME_LO 0x1
@@ -161,27 +160,69 @@ neighbour(struct tw_worker *w, const struct tw_pkt *p, uint64_t now)
 #define STAGE_END(ctr) do { } while (0)
 #endif
 
-static inline void
-handle_packet(struct tw_worker *w, struct rte_mbuf *m)
-{
+/* Per-packet state carried from the decode pass to the flow pass. */
+struct pkt_slot {
 	struct tw_pkt p;
+	uint64_t now;
+	uint64_t seq;
+	uint32_t wire;
+	uint8_t state; /* SLOT_* */
+	uint8_t dir;
+};
+
+enum { SLOT_SKIP = 0, SLOT_FLOW = 1, SLOT_NEIGH_ONLY = 2 };
+
+/* Pass 1: decode a packet in place and prepare its flow key. */
+static inline void
+decode_one(struct tw_worker *w, struct rte_mbuf *m, struct pkt_slot *s, unsigned i, struct tw_flow_key *key,
+	   hash_sig_t *sig)
+{
 	enum tw_decode_result r;
-	uint32_t wire = w->live ? rte_pktmbuf_pkt_len(m) : tw_mbuf_wirelen(m);
-	uint64_t now = w->live ? w->now_ns : tw_mbuf_ts(m);
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t caplen = rte_pktmbuf_data_len(m);
-	uint8_t linear[TW_HDR_LINEAR];
 
-	STAGE_START();
-	if (!w->live)
-		w->cur_seq = tw_mbuf_seq(m);
+	s->wire = w->live ? rte_pktmbuf_pkt_len(m) : tw_mbuf_wirelen(m);
+	s->now = w->live ? w->now_ns : tw_mbuf_ts(m);
+	s->seq = w->live ? 0 : tw_mbuf_seq(m);
 	if (unlikely(m->nb_segs > 1 && caplen < TW_HDR_LINEAR)) {
 		/* Headers may span segments: read the first bytes of the chain
 		 * into one buffer (a copy only in this rare case). */
 		caplen = rte_pktmbuf_pkt_len(m) < TW_HDR_LINEAR ? rte_pktmbuf_pkt_len(m) : TW_HDR_LINEAR;
-		frame = rte_pktmbuf_read(m, 0, caplen, linear);
+		frame = rte_pktmbuf_read(m, 0, caplen, w->linear[i]);
 		w->st.multiseg++;
 	}
+	w->st.rx_packets++;
+	w->st.rx_bytes += s->wire;
+	r = tw_decode(w->link, frame, caplen, &s->p);
+	w->st.decode[r]++;
+	s->state = SLOT_SKIP;
+	if (r != TW_DEC_OK) {
+		if (r == TW_DEC_NOT_IP && (s->p.flags & TW_PKT_F_NEIGH))
+			s->state = SLOT_NEIGH_ONLY;
+		return;
+	}
+	if (unlikely((s->p.flags & TW_PKT_F_FRAG) && !tw_frag_track(w->frag, &s->p))) {
+		w->st.frag_unattributed++;
+		if (s->p.flags & TW_PKT_F_NEIGH)
+			s->state = SLOT_NEIGH_ONLY;
+		return;
+	}
+	uint32_t zone = s->p.tunnel_type ? (uint32_t)s->p.tunnel_type << 24 | (s->p.tunnel_id & 0xffffff)
+					 : s->p.vlan;
+	s->dir = (uint8_t)tw_flow_prepare(w->ft, &s->p, zone, key, sig);
+	s->state = SLOT_FLOW;
+}
+
+/* Pass 3: in packet order — expiry by packet time, the flow, its events. */
+static inline void
+flow_one(struct tw_worker *w, struct pkt_slot *s, const struct tw_flow_key *key, hash_sig_t sig, int32_t hint)
+{
+	const struct tw_pkt *p = &s->p;
+	uint64_t now = s->now;
+
+	STAGE_START();
+	if (!w->live)
+		w->cur_seq = s->seq;
 	if (now > w->now_ns) {
 		w->now_ns = now;
 		/* Expiry follows packet time, packet by packet, so that what
@@ -190,35 +231,22 @@ handle_packet(struct tw_worker *w, struct rte_mbuf *m)
 		tw_flow_expire(w->ft, now, EXPIRE_BUDGET, flow_end_cb, w);
 		STAGE_END(cyc_expire);
 	}
-	w->st.rx_packets++;
-	w->st.rx_bytes += wire;
-	r = tw_decode(w->link, frame, caplen, &p);
-	w->st.decode[r]++;
-	STAGE_END(cyc_decode);
-	if (r != TW_DEC_OK) {
-		if (r == TW_DEC_NOT_IP && (p.flags & TW_PKT_F_NEIGH))
-			neighbour(w, &p, now);
+	if (s->state == SLOT_SKIP)
 		return;
-	}
+	if (unlikely(p->flags & TW_PKT_F_NEIGH))
+		neighbour(w, p, now);
+	if (s->state != SLOT_FLOW)
+		return;
 
-	if (unlikely(p.flags & (TW_PKT_F_FRAG | TW_PKT_F_NEIGH))) {
-		if (p.flags & TW_PKT_F_NEIGH)
-			neighbour(w, &p, now);
-		if ((p.flags & TW_PKT_F_FRAG) && !tw_frag_track(w->frag, &p)) {
-			w->st.frag_unattributed++;
-			return;
-		}
-	}
 	bool created;
-	unsigned dir;
-	uint32_t zone = p.tunnel_type ? (uint32_t)p.tunnel_type << 24 | (p.tunnel_id & 0xffffff) : p.vlan;
-	struct tw_flow *f = tw_flow_get(w->ft, &p, zone, now, &created, &dir, flow_end_cb, w);
+	unsigned dir = s->dir;
+	struct tw_flow *f = tw_flow_get_hinted(w->ft, p, key, sig, dir, hint, now, &created, flow_end_cb, w);
 	if (unlikely(f == NULL)) {
 		w->st.no_flow++;
 		return;
 	}
 	bool first_answer = !created && dir != f->client_dir && f->pkts[dir] == 0;
-	tw_flow_account(w->ft, f, &p, dir, wire, now);
+	tw_flow_account(w->ft, f, p, dir, s->wire, now);
 	STAGE_END(cyc_flow);
 	if (created) {
 		uint8_t home = 0;
@@ -227,12 +255,12 @@ handle_packet(struct tw_worker *w, struct rte_mbuf *m)
 		if (tw_netset_contains(&w->cfg->home_net, &f->key.hi))
 			home |= HOME_HI;
 		*flow_home(f) = home;
-		if (p.proto == IPPROTO_ICMP || p.proto == IPPROTO_ICMPV6) {
+		if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
 			/* ICMP flows key on the identifier; keep the first
 			 * packet's type/code (for the Community ID) in the
 			 * otherwise unused TCP flag bytes. */
-			f->tcp_flags[0] = p.icmp_type;
-			f->tcp_flags[1] = p.icmp_code;
+			f->tcp_flags[0] = p->icmp_type;
+			f->tcp_flags[1] = p->icmp_code;
 		}
 		emit(w, f, TW_EV_FLOW_START, TW_END_NONE, 0);
 		STAGE_END(cyc_emit);
@@ -273,12 +301,45 @@ send_ticks(struct tw_worker *w, uint64_t seq, uint64_t min_gap)
 void
 tw_worker_burst(struct tw_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
-	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	for (unsigned i = 0; i < n; i++) {
-		if (i + PREFETCH_OFFSET < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-		handle_packet(w, pkts[i]);
+	struct pkt_slot slots[TW_BULK];
+	struct tw_flow_key_slot keys[TW_BULK];
+	const struct tw_flow_key *kptr[TW_BULK];
+	hash_sig_t sigs[TW_BULK];
+	int32_t pos[TW_BULK];
+
+	for (unsigned base = 0; base < n; base += TW_BULK) {
+		unsigned cnt = n - base < TW_BULK ? n - base : TW_BULK, nk = 0;
+		uint8_t kidx[TW_BULK];
+		STAGE_START();
+
+		/* 1: decode every packet of the batch, prefetching ahead */
+		for (unsigned i = 0; i < cnt && i < PREFETCH_OFFSET; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[base + i], void *));
+		for (unsigned i = 0; i < cnt; i++) {
+			if (i + PREFETCH_OFFSET < cnt)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[base + i + PREFETCH_OFFSET], void *));
+			decode_one(w, pkts[base + i], &slots[i], i, &keys[i].k, &sigs[i]);
+			if (slots[i].state == SLOT_FLOW) {
+				kidx[nk] = (uint8_t)i;
+				kptr[nk++] = &keys[i].k;
+			}
+		}
+		STAGE_END(cyc_decode);
+		/* 2: look the batch's flows up at once (memory-level parallelism) */
+		hash_sig_t ksig[TW_BULK];
+		int32_t kpos[TW_BULK];
+		for (unsigned k = 0; k < nk; k++)
+			ksig[k] = sigs[kidx[k]];
+		if (nk)
+			tw_flow_lookup_bulk(w->ft, kptr, ksig, nk, kpos);
+		for (unsigned i = 0; i < cnt; i++)
+			pos[i] = -1;
+		for (unsigned k = 0; k < nk; k++)
+			pos[kidx[k]] = kpos[k];
+		STAGE_END(cyc_flow);
+		/* 3: flows and events, in packet order */
+		for (unsigned i = 0; i < cnt; i++)
+			flow_one(w, &slots[i], &keys[i].k, sigs[i], pos[i]);
 	}
 	rte_pktmbuf_free_bulk(pkts, n);
 	if (w->live)

@@ -50,6 +50,8 @@ struct tw_worker_stats {
 } __rte_cache_aligned;
 
 #define TW_NEIGH_CACHE 1024
+#define TW_BULK 32        /* packets decoded, then looked up, together */
+#define TW_HDR_LINEAR 256 /* bytes linearised when a frame's first segment is shorter */
 
 struct tw_neigh_seen {
 	struct tw_addr addr;
@@ -77,6 +79,7 @@ struct tw_worker {
 	struct tw_flow_table *ft;
 	struct tw_frag_table *frag;
 	struct tw_neigh_seen neigh[TW_NEIGH_CACHE];
+	uint8_t linear[TW_BULK][TW_HDR_LINEAR]; /* headers of multi-segment frames */
 	const struct tw_config *cfg;
 	atomic_bool *quit;        /* stop now (shutdown) */
 	atomic_bool *input_done;  /* offline: the reader has enqueued everything */
