@@ -227,9 +227,14 @@ flow_one(struct tw_worker *w, struct pkt_slot *s, const struct tw_flow_key *key,
 		w->now_ns = now;
 		/* Expiry follows packet time, packet by packet, so that what
 		 * ends when is a function of the capture alone and not of how
-		 * packets happened to be grouped into bursts. */
-		tw_flow_expire(w->ft, now, EXPIRE_BUDGET, flow_end_cb, w);
-		STAGE_END(cyc_expire);
+		 * packets happened to be grouped into bursts. The wheel has
+		 * 1-second ticks: call it when a tick passes, or while a
+		 * previous call left work behind. */
+		if (now >= w->expire_at_ns) {
+			unsigned work = tw_flow_expire(w->ft, now, EXPIRE_BUDGET, flow_end_cb, w);
+			w->expire_at_ns = work >= EXPIRE_BUDGET ? now : (now / 1000000000ull + 1) * 1000000000ull;
+			STAGE_END(cyc_expire);
+		}
 	}
 	if (s->state == SLOT_SKIP)
 		return;

@@ -85,6 +85,7 @@ struct tw_worker {
 	atomic_bool *input_done;  /* offline: the reader has enqueued everything */
 	atomic_bool finished;     /* set by the worker when it has sent EOS */
 	uint64_t now_ns;          /* packet time of the newest packet */
+	uint64_t expire_at_ns;    /* next packet time at which the wheel may have work */
 	uint64_t tsc_base;
 	uint64_t wall_base_ns;
 	struct tw_worker_stats st;
