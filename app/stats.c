@@ -38,6 +38,7 @@ tw_stats_json(const char *mode, double uptime_s, uint16_t port, const struct tw_
 		json_object_set_new(p, "file_wire_bytes", U(os->bytes_wire));
 		json_object_set_new(p, "file_truncated_pkts", U(os->truncated));
 		json_object_set_new(p, "file_oversize_pkts", U(os->oversize));
+		json_object_set_new(p, "file_bad_orig_len", U(os->bad_orig_len));
 		json_object_set_new(p, "reader_waits", U(os->ring_full_waits));
 		json_object_set_new(p, "file_progress_pct",
 				    json_real(os->file_size ? 100.0 * (double)os->file_bytes / (double)os->file_size : 0));

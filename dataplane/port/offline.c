@@ -277,9 +277,16 @@ tw_offline_pump(struct tw_offline *o, unsigned max)
 				return (int)n;
 			*RTE_MBUF_DYNFIELD(m, tw_dyn_ts_off, uint64_t *) =
 				(uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
-			*RTE_MBUF_DYNFIELD(m, tw_dyn_wirelen_off, uint32_t *) =
-				h->len > h->caplen ? h->len : h->caplen;
-			o->st.bytes_wire += h->len > h->caplen ? h->len : h->caplen;
+			/* A wire length below the captured length, or beyond
+			 * any frame (GRO/TSO captures reach 64 KiB), is a
+			 * corrupt record header: count the captured bytes. */
+			uint32_t wire = h->len;
+			if (unlikely(wire < h->caplen || wire > TW_MAX_WIRE_LEN)) {
+				o->st.bad_orig_len++;
+				wire = h->caplen;
+			}
+			*RTE_MBUF_DYNFIELD(m, tw_dyn_wirelen_off, uint32_t *) = wire;
+			o->st.bytes_wire += wire;
 			o->st.bytes_captured += h->caplen;
 			if (h->caplen < h->len)
 				o->st.truncated++;

@@ -58,11 +58,16 @@ struct tw_offline_stats {
 	uint64_t bytes_captured;
 	uint64_t truncated;      /* caplen < orig_len (snaplen) */
 	uint64_t oversize;       /* caplen larger than the mbuf chain could hold: cut, counted */
+	uint64_t bad_orig_len;   /* record's wire length < captured or > TW_MAX_WIRE_LEN: captured used */
 	uint64_t ring_full_waits;/* times the reader waited for a worker */
 	uint64_t file_bytes;     /* position in the file, for progress */
 	uint64_t file_size;
 	uint64_t worker_pkts[16];
 };
+
+/* Largest believable wire length of one captured frame (GRO/LRO/TSO
+ * captures carry up to 64 KiB of payload; jumbo frames 9 KiB). */
+#define TW_MAX_WIRE_LEN (256u * 1024u)
 
 struct tw_offline;
 

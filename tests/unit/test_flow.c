@@ -21,6 +21,7 @@
 
 #include "dataplane/decode/decode.h"
 #include "dataplane/flow/flow.h"
+#include "dataplane/port/port.h"
 #include "tw/addr.h"
 #include "tw/event.h"
 
@@ -1038,4 +1039,39 @@ Test(flow, flush_empty_and_free_null)
 	cr_assert_eq(ended->n, 0);
 	tw_flow_table_free(ft);
 	tw_flow_table_free(NULL);
+}
+
+/* Software distribution (offline replay with several workers): both
+ * directions of a flow, and every fragment of a datagram (later fragments
+ * carry no ports), hash to the same worker. */
+Test(flow, symmetric_distribution_hash)
+{
+	struct tw_pkt a, b, c;
+	uint8_t s4[4] = {10, 1, 2, 3}, d4[4] = {192, 0, 2, 77};
+	unsigned differs = 0;
+
+	for (unsigned i = 0; i < 1000; i++) {
+		memset(&a, 0, sizeof(a));
+		s4[3] = (uint8_t)i;
+		d4[2] = (uint8_t)(i >> 3);
+		tw_addr_from_v4(&a.src, s4);
+		tw_addr_from_v4(&a.dst, d4);
+		a.sport = (uint16_t)(40000 + i);
+		a.dport = 443;
+		a.proto = 6;
+		b = a;
+		b.src = a.dst;
+		b.dst = a.src;
+		b.sport = a.dport;
+		b.dport = a.sport;
+		c = a;
+		c.sport = c.dport = 0;
+		c.flags = TW_PKT_F_FRAG | TW_PKT_F_FRAG_LATER;
+		cr_assert_eq(tw_sym_hash(&a), tw_sym_hash(&b), "directions of flow %u split", i);
+		cr_assert_eq(tw_sym_hash(&a), tw_sym_hash(&c), "fragment of flow %u split", i);
+		if (tw_sym_hash(&a) % 2 != 0)
+			differs++;
+	}
+	/* and it spreads: about half on each of two workers */
+	cr_assert(differs > 350 && differs < 650, "%u of 1000 flows on worker 1", differs);
 }
