@@ -43,8 +43,11 @@ tw_detect_device(struct tw_analytics *a, struct tw_host *h, const struct tw_even
 			 h->mac[3], h->mac[4], h->mac[5]);
 	char ip[TW_ADDR_STRLEN];
 	snprintf(r->reason, sizeof(r->reason),
-		 "new device %s%s first seen after %.1f days of learning; %lu devices known, last newcomer %.1f days ago",
-		 tw_addr_fmt(&h->addr, ip, sizeof(ip)), mac, (double)(ev->ts_ns - a->net_first_ns) / DAY_NS,
+		 "new device %s%s first seen (%s) after %.1f days of learning; %lu devices known, last newcomer %.1f "
+		 "days ago",
+		 tw_addr_fmt(&h->addr, ip, sizeof(ip)), mac,
+		 ev->type == TW_EV_NEIGH ? "ARP / neighbour discovery" : "in a flow",
+		 (double)(ev->ts_ns - a->net_first_ns) / DAY_NS,
 		 (unsigned long)known, days_quiet);
 	tw_record_obs(r, "first_seen_days", (double)(ev->ts_ns - a->net_first_ns) / DAY_NS, false);
 	tw_record_base(r, "devices_known", (double)known, true);

@@ -115,7 +115,7 @@ tw_rec_begin(struct tw_analytics *a, const struct tw_host *h, const struct tw_ev
 		memcpy(r->mac, h->mac, 6);
 		r->has_mac = 1;
 	}
-	if (ev != NULL && ev->type != TW_EV_EOS) {
+	if (ev != NULL && ev->type >= TW_EV_FLOW_START && ev->type <= TW_EV_FLOW_END) {
 		r->flow = *ev;
 		r->has_flow = 1;
 	}

@@ -32,6 +32,10 @@ for r in anoms:
     t.check(0 <= a["score"] <= 100 and a["score"] >= 50, f"score out of range: {r}")
     for k in ("category", "model", "reason", "observed", "baseline"):
         t.check(k in a, f"anomaly without {k}: {r}")
+    if "flow" in r:  # a record's flow is a real flow, with its Community ID
+        f = r["flow"]
+        t.check(f.get("proto") in ("TCP", "UDP", "ICMP", "IPv6-ICMP") and f.get("dest_ip") not in (None, "::")
+                and f.get("community_id", "").startswith("1:"), f"anomaly with a bogus flow: {r}")
 
 injected = [l for l in labels if l.get("expect") != "no_alert"]
 traps = [l for l in labels if l.get("expect") == "no_alert"]
