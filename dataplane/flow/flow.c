@@ -292,7 +292,7 @@ tw_flow_get_hinted(struct tw_flow_table *ft, const struct tw_pkt *p, const struc
 	}
 	/* A hint from a bulk lookup is used only while that slot still holds
 	 * this key: the wheel or an eviction may have ended it since. */
-	if (hint >= 0 && ft->flows[hint].in_use && memcmp(&ft->flows[hint].key, &k, sizeof(k)) == 0)
+	if (hint >= 0 && ft->flows[hint].in_use && key_cmp(&ft->flows[hint].key, &k, sizeof(k)) == 0)
 		pos = hint;
 	else
 		pos = rte_hash_lookup_with_hash(ft->hash, &k, sig);
