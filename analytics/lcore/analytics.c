@@ -71,7 +71,9 @@ rec_alloc(struct tw_analytics *a)
 	void *obj;
 
 	while (rte_mempool_get(a->rec_pool, &obj) != 0) {
-		if (!a->lossless) {
+		/* live mode drops (counted) rather than stall; at shutdown the
+		 * writer keeps draining, so nothing flushed is dropped */
+		if (!a->lossless && !atomic_load_explicit(a->quit, memory_order_relaxed)) {
 			a->st.records_dropped++;
 			return NULL;
 		}
@@ -87,7 +89,7 @@ rec_send(struct tw_analytics *a, struct tw_record *r)
 {
 	r->analytics_core = (uint16_t)a->idx;
 	while (rte_ring_mp_enqueue(a->rec_ring, r) != 0) {
-		if (!a->lossless) {
+		if (!a->lossless && !atomic_load_explicit(a->quit, memory_order_relaxed)) {
 			a->st.records_dropped++;
 			rte_mempool_put(a->rec_pool, r);
 			return;
@@ -326,7 +328,9 @@ tw_analytics_main(void *arg)
 		rte_rcu_qsbr_thread_register(a->net->qsbr, a->idx);
 		rte_rcu_qsbr_thread_online(a->net->qsbr, a->idx);
 	}
-	while (eos < a->n_workers && !atomic_load_explicit(a->quit, memory_order_relaxed)) {
+	/* Runs until every worker has sent its end-of-stream marker (workers
+	 * send it on shutdown too, after flushing their flows). */
+	while (eos < a->n_workers) {
 		unsigned got = 0;
 		if (merge) {
 			got = merge_step(a, streams, &eos);

@@ -408,6 +408,8 @@ tw_worker_main(void *arg)
 	/* End of input or shutdown: end every flow, then tell each analytics
 	 * core that this worker is finished. */
 	w->cur_seq = w->live ? 0 : UINT64_MAX;
+	bool saved = w->lossless;
+	w->lossless = true; /* the analytics cores drain until our end marker: wait, don't drop */
 	tw_flow_flush(w->ft, flow_end_cb, w);
 	struct tw_event eos;
 	memset(&eos, 0, sizeof(eos));
@@ -415,8 +417,6 @@ tw_worker_main(void *arg)
 	eos.seq = UINT64_MAX;
 	eos.ts_ns = w->now_ns;
 	eos.worker = (uint8_t)w->idx;
-	bool saved = w->lossless;
-	w->lossless = true; /* the end-of-stream marker must arrive */
 	for (unsigned a = 0; a < w->n_analytics; a++) {
 		while (rte_ring_sp_enqueue_elem(w->ev_ring[a], &eos, sizeof(eos)) != 0)
 			rte_pause();
