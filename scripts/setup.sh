@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential pkg-config meson ninja-build python3 clang
   dpdk dpdk-dev libdpdk-dev libhyperscan-dev libbpf-dev libjemalloc-dev
-  libjansson-dev libcyaml-dev libcriterion-dev libpcap-dev libssl-dev
+  libjansson-dev libcyaml-dev libyaml-dev libcriterion-dev libpcap-dev libssl-dev
   tshark libndpi-bin
 )
 
