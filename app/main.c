@@ -154,8 +154,21 @@ note_host_score(struct app *app, const struct tw_record *r)
 	char ip[TW_ADDR_STRLEN];
 	tw_addr_fmt(&r->host, ip, sizeof(ip));
 	json_t *cur = json_object_get(app->host_scores, ip);
-	if (cur == NULL || json_integer_value(cur) < r->score)
-		json_object_set_new(app->host_scores, ip, json_integer(r->score));
+	char ts[40];
+
+	tw_fmt_time(r->ts_ns, ts, sizeof(ts));
+	if (cur == NULL) {
+		cur = json_pack("{s:s,s:i,s:i,s:{},s:s,s:s}", "ip", ip, "max_score", 0, "records", 0, "categories",
+				"first", ts, "last", ts);
+		json_object_set_new(app->host_scores, ip, cur);
+	}
+	if (json_integer_value(json_object_get(cur, "max_score")) < r->score)
+		json_object_set_new(cur, "max_score", json_integer(r->score));
+	json_object_set_new(cur, "records", json_integer(json_integer_value(json_object_get(cur, "records")) + 1));
+	json_object_set_new(cur, "last", json_string(ts));
+	json_t *cats = json_object_get(cur, "categories");
+	json_object_set_new(cats, r->category,
+			    json_integer(json_integer_value(json_object_get(cats, r->category)) + 1));
 }
 
 static unsigned
@@ -215,6 +228,49 @@ cmd_shutdown(json_t *args, void *ctx, char *err, size_t errlen)
 	(void)errlen;
 	atomic_store(&quit, true);
 	return json_string("Closing tidewatch");
+}
+
+static int
+cmp_host(const void *a, const void *b)
+{
+	const json_t *const *x = a, *const *y = b;
+	json_int_t sx = json_integer_value(json_object_get(*x, "max_score"));
+	json_int_t sy = json_integer_value(json_object_get(*y, "max_score"));
+	if (sx != sy)
+		return sx < sy ? 1 : -1;
+	return strcmp(json_string_value(json_object_get(*x, "ip")), json_string_value(json_object_get(*y, "ip")));
+}
+
+/* hosts [limit=N]: the hosts with anomaly records, highest score first. */
+static json_t *
+cmd_hosts(json_t *args, void *ctx, char *err, size_t errlen)
+{
+	struct app *app = ctx;
+	json_t *lim = json_object_get(args, "limit");
+	json_int_t limit = 20;
+	const char *k;
+	json_t *v;
+	size_t n = json_object_size(app->host_scores), i = 0;
+
+	if (lim != NULL) {
+		if (!json_is_integer(lim) || json_integer_value(lim) < 1) {
+			snprintf(err, errlen, "limit must be a positive integer");
+			return NULL;
+		}
+		limit = json_integer_value(lim);
+	}
+	json_t **rows = calloc(n ? n : 1, sizeof(*rows));
+	if (rows == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	json_object_foreach(app->host_scores, k, v) rows[i++] = v;
+	qsort(rows, n, sizeof(*rows), cmp_host);
+	json_t *out = json_array();
+	for (i = 0; i < n && (json_int_t)i < limit; i++)
+		json_array_append(out, rows[i]);
+	free(rows);
+	return out;
 }
 
 static json_t *
@@ -298,7 +354,8 @@ summary(struct app *app)
 	const char *k;
 	json_t *v;
 	size_t i = 0;
-	json_object_foreach(app->host_scores, k, v) rows[i++] = json_pack("[s,I]", k, json_integer_value(v));
+	json_object_foreach(app->host_scores, k, v) rows[i++] =
+		json_pack("[s,I]", k, json_integer_value(json_object_get(v, "max_score")));
 	qsort(rows, n, sizeof(*rows), cmp_score);
 	fprintf(stderr, "top hosts by score:\n");
 	for (i = 0; i < n && i < 10; i++)
@@ -514,6 +571,8 @@ open_control(struct app *app, char *err, size_t errlen)
 	tw_ctl_register(app->ctl, "shutdown", "stop capture, flush flows and models, write records, exit",
 			cmd_shutdown, app);
 	tw_ctl_register(app->ctl, "version", "tidewatch version", cmd_version, app);
+	tw_ctl_register(app->ctl, "hosts", "hosts with anomaly records, highest score first: [limit=N]", cmd_hosts,
+			app);
 	tw_ctl_register(app->ctl, "config-get", "value of a configuration key: key=dotted.path", cmd_config_get,
 			app);
 	return 0;

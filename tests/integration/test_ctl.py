@@ -61,6 +61,7 @@ finally:
 gen_pcap, _ = t.generate(d, "--seed", "4", "--days", "3", "--workstations", "20", "--inject", "none", name="live")
 live = subprocess.Popen([t.TIDEWATCH, "--quiet", "--out", f"{d}/live2.json", "--set", f"control.socket={sock}",
                          "--set", "output.flows=true", "--set", f"output.stats={d}/live2.stats.json",
+                         "--set", "analytics.learning_period=0",
                          "--", "--no-huge", "-m", "1024", "--no-pci", "--no-shconf", "--no-telemetry",
                          "--vdev", f"net_pcap0,rx_pcap={gen_pcap}", "--log-level=lib.eal:error"],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -77,6 +78,17 @@ try:
                 break
         time.sleep(0.5)
     t.check(got == want, f"live pcap: {got} of {want} packets received")
+    # learning_period=0 in live time: every host is a new device -> `hosts` lists them
+    time.sleep(1)
+    p = ctl("--json", "hosts", "limit=5")
+    if t.check(p.returncode == 0, f"hosts: {p.returncode} {p.stderr}"):
+        hosts = json.loads(p.stdout)
+        t.check(0 < len(hosts) <= 5, f"hosts limit=5 gave {len(hosts)}")
+        scores = [h["max_score"] for h in hosts]
+        t.check(scores == sorted(scores, reverse=True), f"hosts not sorted by score: {scores}")
+        t.check(all(h["records"] >= 1 and "device" in h["categories"] for h in hosts), f"hosts: {hosts}")
+    p = ctl("hosts", "limit=0")
+    t.check(p.returncode == 1 and "limit" in p.stderr, f"hosts limit=0: {p.returncode} {p.stderr}")
     t.check(ctl("shutdown").returncode == 0, "live pcap: shutdown")
     rc = live.wait(timeout=120)
     t.check(rc == 0, f"live pcap: exit {rc}: {live.stderr.read()[-2000:]}")
