@@ -273,6 +273,30 @@ cmd_hosts(json_t *args, void *ctx, char *err, size_t errlen)
 	return out;
 }
 
+/* host address=ADDR: one host's model, explained. */
+static json_t *
+cmd_host(json_t *args, void *ctx, char *err, size_t errlen)
+{
+	struct app *app = ctx;
+	const char *s = json_string_value(json_object_get(args, "address"));
+	struct tw_addr a;
+
+	if (s == NULL || tw_addr_parse(s, &a) != 0) {
+		snprintf(err, errlen, "host needs address=IP (an IPv4 or IPv6 address)");
+		return NULL;
+	}
+	json_t *o = tw_analytics_host_json(app->analytics, app->na, &a);
+	if (o == NULL) {
+		snprintf(err, errlen, "no model for %s (not a home-network host that has sent a packet)", s);
+		return NULL;
+	}
+	char canon[TW_ADDR_STRLEN];
+	json_t *rec = json_object_get(app->host_scores, tw_addr_fmt(&a, canon, sizeof(canon)));
+	if (rec != NULL)
+		json_object_set(o, "records", rec);
+	return o;
+}
+
 static json_t *
 cmd_version(json_t *args, void *ctx, char *err, size_t errlen)
 {
@@ -571,6 +595,8 @@ open_control(struct app *app, char *err, size_t errlen)
 	tw_ctl_register(app->ctl, "shutdown", "stop capture, flush flows and models, write records, exit",
 			cmd_shutdown, app);
 	tw_ctl_register(app->ctl, "version", "tidewatch version", cmd_version, app);
+	tw_ctl_register(app->ctl, "host", "one host's model, explained: address=IP (tidewatchctl host IP)", cmd_host,
+			app);
 	tw_ctl_register(app->ctl, "hosts", "hosts with anomaly records, highest score first: [limit=N]", cmd_hosts,
 			app);
 	tw_ctl_register(app->ctl, "config-get", "value of a configuration key: key=dotted.path", cmd_config_get,

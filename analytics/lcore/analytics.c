@@ -10,6 +10,7 @@
 #include "analytics/lcore/analytics.h"
 #include "analytics/sketch/bloom.h"
 #include "analytics/sketch/cms.h"
+#include <rte_hash_crc.h>
 
 #define EV_BURST 64
 #define NOVELTY_DECAY_NS (7ull * 86400 * 1000000000ull) /* novelty sets forget after 1–2 periods */
@@ -415,4 +416,38 @@ tw_netview_merge(struct tw_netview *nv, struct tw_analytics *cores, unsigned n)
 	nv->retired = atomic_exchange(&nv->ep_hosts, next);
 	nv->spare = NULL;
 	nv->retired_token = rte_rcu_qsbr_start(nv->qsbr);
+}
+
+json_t *
+tw_analytics_host_json(struct tw_analytics *cores, unsigned n, const struct tw_addr *addr)
+{
+	struct tw_analytics *a = &cores[n <= 1 ? 0 : rte_hash_crc(addr->b, 16, 0xa11c0de) % n];
+	struct tw_host *live = tw_host_find(a->hosts, addr);
+	struct tw_host h;
+	char ip[TW_ADDR_STRLEN], t1[40], t2[40], t3[40];
+
+	if (live == NULL)
+		return NULL;
+	memcpy(&h, live, sizeof(h));
+	tw_fmt_time(h.first_ns, t1, sizeof(t1));
+	tw_fmt_time(h.last_ns, t2, sizeof(t2));
+	tw_fmt_time(h.first_ns + a->cfg->analytics.learning_period_ns, t3, sizeof(t3));
+	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:b,s:s,s:b,s:I,s:i}", "ip", tw_addr_fmt(&h.addr, ip, sizeof(ip)),
+			      "analytics_core", (int)a->idx, "first_seen", t1, "last_seen", t2, "learned",
+			      a->now_ns >= h.first_ns + a->cfg->analytics.learning_period_ns, "learned_at", t3,
+			      "new_device", (h.flags & TW_HOST_F_NEW_DEVICE) != 0, "flows_initiated",
+			      (json_int_t)h.conns, "max_score", (int)h.max_score);
+	if (h.flags & TW_HOST_F_HAS_MAC) {
+		char m[18];
+		snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", h.mac[0], h.mac[1], h.mac[2], h.mac[3],
+			 h.mac[4], h.mac[5]);
+		json_object_set_new(o, "mac", json_string(m));
+	}
+	json_t *scan = json_pack("{s:f,s:I,s:{s:f,s:f,s:f,s:i},s:{s:f,s:f,s:f,s:i}}", "window_s",
+				 (double)a->cfg->analytics.scan_window_ns / 1e9, "windows", (json_int_t)h.windows,
+				 "internal_hosts", "mean", h.ew_hosts.mean, "sd", tw_ewma_sd(&h.ew_hosts), "peak",
+				 h.peak_hosts, "threshold", (int)h.thr_hosts, "destination_ports", "mean", h.ew_ports.mean,
+				 "sd", tw_ewma_sd(&h.ew_ports), "peak", h.peak_ports, "threshold", (int)h.thr_ports);
+	json_object_set_new(o, "scan_baseline", scan);
+	return o;
 }

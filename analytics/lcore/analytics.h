@@ -97,6 +97,11 @@ int tw_analytics_main(void *arg);
 /* Process one event (exposed for tests that drive models without rings). */
 void tw_analytics_event(struct tw_analytics *a, const struct tw_event *ev);
 
+/* Control socket (main lcore): the model of one host, explained, as JSON;
+ * NULL when no analytics core models it. Reads the owning core's state
+ * without stopping it (lock-free lookup; the numbers are a moment old). */
+json_t *tw_analytics_host_json(struct tw_analytics *cores, unsigned n, const struct tw_addr *addr);
+
 /* Main lcore: merge per-core sketches into the global view when due.
  * Never blocks. */
 int tw_netview_init(struct tw_netview *nv, struct tw_analytics *cores, unsigned n, char *err, size_t errlen);

@@ -25,7 +25,9 @@ tw_host_table_create(const char *name, uint32_t capacity, int socket_id)
 		.hash_func = rte_hash_crc,
 		.hash_func_init_val = 0x4057,
 		.socket_id = socket_id,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+		/* lock-free readers: the control socket looks hosts up from the
+		 * main lcore while the owning analytics core inserts */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE | RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
 	struct tw_host_table *t;
 

@@ -87,6 +87,18 @@ try:
         scores = [h["max_score"] for h in hosts]
         t.check(scores == sorted(scores, reverse=True), f"hosts not sorted by score: {scores}")
         t.check(all(h["records"] >= 1 and "device" in h["categories"] for h in hosts), f"hosts: {hosts}")
+        if hosts:
+            p = ctl("--json", "host", hosts[0]["ip"])
+            if t.check(p.returncode == 0, f"host {hosts[0]['ip']}: {p.returncode} {p.stderr}"):
+                h = json.loads(p.stdout)
+                t.check(h["ip"] == hosts[0]["ip"] and h["new_device"] and "scan_baseline" in h
+                        and h["records"]["max_score"] == hosts[0]["max_score"], f"host model: {h}")
+            p = ctl("host", hosts[0]["ip"])
+            t.check(p.returncode == 0 and "scan_baseline" in p.stdout, f"host table: {p.stdout}")
+    p = ctl("host", "203.0.113.250")
+    t.check(p.returncode == 1 and "no model" in p.stderr, f"host unknown: {p.returncode} {p.stderr}")
+    p = ctl("host", "not-an-ip")
+    t.check(p.returncode == 1 and "address" in p.stderr, f"host bad address: {p.returncode} {p.stderr}")
     p = ctl("hosts", "limit=0")
     t.check(p.returncode == 1 and "limit" in p.stderr, f"hosts limit=0: {p.returncode} {p.stderr}")
     t.check(ctl("shutdown").returncode == 0, "live pcap: shutdown")
