@@ -38,9 +38,10 @@ tw_detect_device(struct tw_analytics *a, struct tw_host *h, const struct tw_even
 	r = tw_rec_begin(a, h, ev, "device", "device.new", score);
 	if (r == NULL)
 		return;
-	if (h->flags & TW_HOST_F_HAS_MAC)
-		snprintf(mac, sizeof(mac), " (%02x:%02x:%02x:%02x:%02x:%02x)", h->mac[0], h->mac[1], h->mac[2],
-			 h->mac[3], h->mac[4], h->mac[5]);
+	if (h->flags & TW_HOST_F_HAS_MAC) {
+		char m[TW_MAC_STRLEN];
+		snprintf(mac, sizeof(mac), " (%s)", tw_mac_fmt(h->mac, m, sizeof(m)));
+	}
 	char ip[TW_ADDR_STRLEN];
 	snprintf(r->reason, sizeof(r->reason),
 		 "new device %s%s first seen (%s) after %.1f days of learning; %lu devices known, last newcomer %.1f "

@@ -438,10 +438,8 @@ tw_analytics_host_json(struct tw_analytics *cores, unsigned n, const struct tw_a
 			      "new_device", (h.flags & TW_HOST_F_NEW_DEVICE) != 0, "flows_initiated",
 			      (json_int_t)h.conns, "max_score", (int)h.max_score);
 	if (h.flags & TW_HOST_F_HAS_MAC) {
-		char m[18];
-		snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", h.mac[0], h.mac[1], h.mac[2], h.mac[3],
-			 h.mac[4], h.mac[5]);
-		json_object_set_new(o, "mac", json_string(m));
+		char m[TW_MAC_STRLEN];
+		json_object_set_new(o, "mac", json_string(tw_mac_fmt(h.mac, m, sizeof(m))));
 	}
 	json_t *scan = json_pack("{s:f,s:I,s:{s:f,s:f,s:f,s:i},s:{s:f,s:f,s:f,s:i}}", "window_s",
 				 (double)a->cfg->analytics.scan_window_ns / 1e9, "windows", (json_int_t)h.windows,

@@ -237,10 +237,8 @@ tw_record_json(const struct tw_record *r, const char *sensor)
 	json_t *host = json_object();
 	json_object_set_new(host, "ip", json_string(tw_addr_fmt(&r->host, a, sizeof(a))));
 	if (r->has_mac) {
-		char m[18];
-		snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", r->mac[0], r->mac[1], r->mac[2], r->mac[3],
-			 r->mac[4], r->mac[5]);
-		json_object_set_new(host, "mac", json_string(m));
+		char m[TW_MAC_STRLEN];
+		json_object_set_new(host, "mac", json_string(tw_mac_fmt(r->mac, m, sizeof(m))));
 	}
 	json_object_set_new(o, "host", host);
 	if (r->has_peer) {

@@ -64,6 +64,26 @@ tw_addr_is_zero(const struct tw_addr *a)
 /* Format as dotted quad (IPv4-mapped) or RFC 5952 IPv6. buf >= TW_ADDR_STRLEN. */
 const char *tw_addr_fmt(const struct tw_addr *a, char *buf, size_t len);
 
+#define TW_MAC_STRLEN 18
+
+/* Format a MAC address as 02:00:0a:14:01:23. buf >= TW_MAC_STRLEN. */
+static inline const char *
+tw_mac_fmt(const uint8_t mac[6], char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (len < TW_MAC_STRLEN) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	for (unsigned i = 0; i < 6; i++) {
+		buf[i * 3] = hex[mac[i] >> 4];
+		buf[i * 3 + 1] = hex[mac[i] & 0xf];
+		buf[i * 3 + 2] = i < 5 ? ':' : '\0';
+	}
+	return buf;
+}
+
 /* Parse "a.b.c.d" or an IPv6 literal. Returns 0 or -1. */
 int tw_addr_parse(const char *s, struct tw_addr *a);
 
