@@ -263,8 +263,10 @@ tw_flow_lookup_bulk(struct tw_flow_table *ft, const struct tw_flow_key **keys, h
 	/* rte_hash pipelines the bucket and key-store loads of the batch */
 	rte_hash_lookup_with_hash_bulk(ft->hash, (const void **)keys, sigs, n, pos);
 	for (unsigned i = 0; i < n; i++)
-		if (pos[i] >= 0)
+		if (pos[i] >= 0) { /* both lines: counters, and the key the hint is checked against */
 			rte_prefetch0(&ft->flows[pos[i]]);
+			rte_prefetch0(&ft->flows[pos[i]].first_ns);
+		}
 }
 
 struct tw_flow *

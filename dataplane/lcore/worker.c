@@ -13,7 +13,7 @@
 #include "dataplane/flow/frag.h"
 #include "dataplane/port/port.h"
 
-#define PREFETCH_OFFSET 4
+#define PREFETCH_OFFSET 8
 #define EXPIRE_BUDGET 64 /* flows examined by the timer wheel per burst */
 #define MAX_BURST 256
 
@@ -312,6 +312,10 @@ tw_worker_burst(struct tw_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	hash_sig_t sigs[TW_BULK];
 	int32_t pos[TW_BULK];
 
+	/* mbuf headers first (mtod reads them), so that the data prefetches
+	 * below do not wait for them one by one */
+	for (unsigned i = 0; i < n; i++)
+		rte_prefetch0(pkts[i]);
 	for (unsigned base = 0; base < n; base += TW_BULK) {
 		unsigned cnt = n - base < TW_BULK ? n - base : TW_BULK, nk = 0;
 		uint8_t kidx[TW_BULK];
