@@ -785,6 +785,7 @@ main(int argc, char **argv)
 	if (open_control(&app, err, sizeof(err)) != 0)
 		goto fail;
 
+	tw_stats_telemetry_register(app.workers, app.nw, app.analytics, app.na);
 	if (app.off && tw_offline_warning(app.off))
 		fprintf(stderr, "tidewatch: warning: %s\n", tw_offline_warning(app.off));
 	for (unsigned a = 0; a < app.na; a++)

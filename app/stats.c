@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+
 #include <rte_ethdev.h>
+#include <rte_telemetry.h>
 
 #include "analytics/lcore/analytics.h"
 #include "app/stats.h"
@@ -117,4 +120,69 @@ tw_stats_json(const char *mode, double uptime_s, uint16_t port, const struct tw_
 	json_object_set_new(out, "write_errors", U(write_errors));
 	json_object_set_new(o, "output", out);
 	return o;
+}
+
+/* ---- DPDK telemetry: /tidewatch/stats ---- */
+
+static struct {
+	const struct tw_worker *workers;
+	unsigned nw;
+	const struct tw_analytics *an;
+	unsigned na;
+} tel;
+
+static int
+tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t rx = 0, bytes = 0, malformed = 0, active = 0, created = 0, evicted = 0, full = 0, sent = 0,
+		 dropped = 0, hosts = 0, records = 0, rec_dropped = 0;
+
+	(void)cmd;
+	(void)params;
+	for (unsigned i = 0; i < tel.nw; i++) {
+		const struct tw_worker *w = &tel.workers[i];
+		const struct tw_flow_counters *fc = tw_flow_counters(w->ft);
+		rx += w->st.rx_packets;
+		bytes += w->st.rx_bytes;
+		for (unsigned r = TW_DEC_ERR_FIRST; r < TW_DEC__COUNT; r++)
+			malformed += w->st.decode[r];
+		active += fc->active;
+		created += fc->created;
+		evicted += fc->evicted;
+		full += fc->add_failed;
+		sent += w->st.events_sent;
+		dropped += w->st.events_dropped;
+	}
+	for (unsigned i = 0; i < tel.na; i++) {
+		hosts += tel.an[i].st.hosts;
+		records += tel.an[i].st.records;
+		rec_dropped += tel.an[i].st.records_dropped;
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "rx_packets", rx);
+	rte_tel_data_add_dict_u64(d, "rx_bytes", bytes);
+	rte_tel_data_add_dict_u64(d, "malformed", malformed);
+	rte_tel_data_add_dict_u64(d, "flows_active", active);
+	rte_tel_data_add_dict_u64(d, "flows_created", created);
+	rte_tel_data_add_dict_u64(d, "flows_evicted", evicted);
+	rte_tel_data_add_dict_u64(d, "flow_table_full", full);
+	rte_tel_data_add_dict_u64(d, "events_sent", sent);
+	rte_tel_data_add_dict_u64(d, "events_dropped", dropped);
+	rte_tel_data_add_dict_u64(d, "hosts", hosts);
+	rte_tel_data_add_dict_u64(d, "records", records);
+	rte_tel_data_add_dict_u64(d, "records_dropped", rec_dropped);
+	return 0;
+}
+
+void
+tw_stats_telemetry_register(const struct tw_worker *workers, unsigned nw, const struct tw_analytics *an,
+			    unsigned na)
+{
+	tel.workers = workers;
+	tel.nw = nw;
+	tel.an = an;
+	tel.na = na;
+	/* help text: at most 63 characters (DPDK telemetry's limit) */
+	if (rte_telemetry_register_cmd("/tidewatch/stats", tel_stats, "tidewatch totals (per core: ctl stats)") != 0)
+		fprintf(stderr, "tidewatch: warning: cannot register /tidewatch/stats with telemetry\n");
 }

@@ -17,4 +17,10 @@ json_t *tw_stats_json(const char *mode, double uptime_s, uint16_t port, const st
 		      const struct tw_worker *workers, unsigned nw, const struct tw_analytics *an, unsigned na,
 		      uint64_t records_written, uint64_t flow_records_written, uint64_t write_errors);
 
+/* Register /tidewatch/stats with DPDK telemetry (available when the EAL
+ * runs with telemetry, i.e. without --no-telemetry). Reads the same
+ * per-core counters, from the telemetry thread. */
+void tw_stats_telemetry_register(const struct tw_worker *workers, unsigned nw, const struct tw_analytics *an,
+				 unsigned na);
+
 #endif

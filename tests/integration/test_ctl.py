@@ -4,6 +4,7 @@ tidewatchctl renders tables and --json, and `shutdown` stops a live sensor
 cleanly (exit 0, records file closed)."""
 import json
 import os
+import shutil
 import subprocess
 import time
 import twtest as t
@@ -27,8 +28,9 @@ def wait_socket(proc, secs=60):
 
 
 # Live mode on a null vdev (an endless source of 64-byte frames).
+prefix = f"twtest{os.getpid()}"  # telemetry on, under our own runtime directory
 live = subprocess.Popen([t.TIDEWATCH, "--quiet", "--out", f"{d}/live.json", "--set", f"control.socket={sock}",
-                         "--", "--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--no-telemetry",
+                         "--", "--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", prefix,
                          "--vdev", "net_null0", "--log-level=lib.eal:error"],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 try:
@@ -43,6 +45,16 @@ try:
                 f"live: null frames not counted as not_ip/malformed: {st['workers'][0]}")
     p = ctl("stats")
     t.check(p.returncode == 0 and "rx_packets" in p.stdout and "workers" in p.stdout, f"table: {p.stdout}")
+    # the same counters through DPDK telemetry
+    tel = shutil.which("dpdk-telemetry.py")
+    if tel:
+        p = subprocess.run([tel, "-f", prefix], input="/tidewatch/stats\n", capture_output=True, text=True,
+                           timeout=30)
+        line = [l for l in p.stdout.splitlines() if "/tidewatch/stats" in l]
+        ok = bool(line) and (json.loads(line[-1])["/tidewatch/stats"] or {}).get("rx_packets", 0) > 0
+        t.check(ok, f"telemetry /tidewatch/stats: {p.stdout[-500:]} {p.stderr[-500:]}")
+    else:
+        print("note: dpdk-telemetry.py not installed; telemetry not checked")
     p = ctl("no-such-command")
     t.check(p.returncode == 1 and "unknown command" in p.stderr, f"unknown command: {p.returncode} {p.stderr}")
     p = ctl("--json", "config-get", "key=analytics.threshold")
