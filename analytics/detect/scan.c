@@ -125,12 +125,3 @@ tw_detect_scan(struct tw_analytics *a, struct tw_host *h, const struct tw_event 
 		}
 	}
 }
-
-void
-tw_detect_scan_flush(struct tw_analytics *a, struct tw_host *h)
-{
-	(void)a;
-	(void)h;
-	/* Scan records are written as the counts cross the threshold; a
-	 * window still open at the end of the capture has nothing left to say. */
-}

@@ -10,7 +10,6 @@
 #include "analytics/lcore/analytics.h"
 #include "analytics/sketch/bloom.h"
 #include "analytics/sketch/cms.h"
-#include <rte_hash_crc.h>
 
 #define EV_BURST 64
 #define NOVELTY_DECAY_NS (7ull * 86400 * 1000000000ull) /* novelty sets forget after 1–2 periods */
@@ -222,11 +221,6 @@ tw_analytics_event(struct tw_analytics *a, const struct tw_event *ev)
 static void
 finish(struct tw_analytics *a)
 {
-	uint32_t pos = 0;
-	struct tw_host *h;
-
-	while ((h = tw_host_next(a->hosts, &pos)) != NULL)
-		tw_detect_scan_flush(a, h);
 	struct tw_record *r = rec_alloc(a);
 	bool saved = a->lossless;
 	a->lossless = true; /* the end marker must reach the writer */
@@ -421,7 +415,7 @@ tw_netview_merge(struct tw_netview *nv, struct tw_analytics *cores, unsigned n)
 json_t *
 tw_analytics_host_json(struct tw_analytics *cores, unsigned n, const struct tw_addr *addr)
 {
-	struct tw_analytics *a = &cores[n <= 1 ? 0 : rte_hash_crc(addr->b, 16, 0xa11c0de) % n];
+	struct tw_analytics *a = &cores[tw_host_shard(addr, n)];
 	struct tw_host *live = tw_host_find(a->hosts, addr);
 	struct tw_host h;
 	char ip[TW_ADDR_STRLEN], t1[40], t2[40], t3[40];

@@ -122,7 +122,6 @@ bool tw_net_learned(const struct tw_analytics *a);
 
 void tw_detect_device(struct tw_analytics *a, struct tw_host *h, const struct tw_event *ev, bool created);
 void tw_detect_scan(struct tw_analytics *a, struct tw_host *h, const struct tw_event *ev);
-void tw_detect_scan_flush(struct tw_analytics *a, struct tw_host *h);
 void tw_detect_rare(struct tw_analytics *a, struct tw_host *h, const struct tw_event *ev);
 void tw_detect_rare_rotate(struct tw_analytics *a);
 

@@ -10,7 +10,6 @@
 struct tw_host_table {
 	struct rte_hash *hash;
 	struct tw_host *hosts;
-	uint8_t *used;
 	uint32_t capacity;
 	uint32_t count;
 };
@@ -40,8 +39,7 @@ tw_host_table_create(const char *name, uint32_t capacity, int socket_id)
 	t->hash = rte_hash_create(&hp);
 	t->hosts = rte_zmalloc_socket(name, (size_t)capacity * sizeof(struct tw_host), RTE_CACHE_LINE_SIZE,
 				      socket_id);
-	t->used = rte_zmalloc_socket(name, capacity, 0, socket_id);
-	if (t->hash == NULL || t->hosts == NULL || t->used == NULL) {
+	if (t->hash == NULL || t->hosts == NULL) {
 		tw_host_table_free(t);
 		return NULL;
 	}
@@ -55,7 +53,6 @@ tw_host_table_free(struct tw_host_table *t)
 		return;
 	rte_hash_free(t->hash);
 	rte_free(t->hosts);
-	rte_free(t->used);
 	rte_free(t);
 }
 
@@ -88,7 +85,6 @@ tw_host_get(struct tw_host_table *t, const struct tw_addr *a, uint64_t now_ns, b
 	tw_ewma_init(&h->ew_ports);
 	tw_hll_init(tw_host_hll(h->hll_hosts), TW_HOST_HLL_P);
 	tw_hll_init(tw_host_hll(h->hll_ports), TW_HOST_HLL_P);
-	t->used[pos] = 1;
 	t->count++;
 	*created = true;
 	return h;
@@ -98,15 +94,4 @@ uint32_t
 tw_host_count(const struct tw_host_table *t)
 {
 	return t->count;
-}
-
-struct tw_host *
-tw_host_next(struct tw_host_table *t, uint32_t *pos)
-{
-	while (*pos < t->capacity) {
-		uint32_t i = (*pos)++;
-		if (t->used[i])
-			return &t->hosts[i];
-	}
-	return NULL;
 }

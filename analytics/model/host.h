@@ -64,10 +64,6 @@ struct tw_host *tw_host_get(struct tw_host_table *t, const struct tw_addr *a, ui
 
 uint32_t tw_host_count(const struct tw_host_table *t);
 
-/* Iterate: returns the next in-use host at index >= *pos and advances *pos,
- * or NULL at the end. */
-struct tw_host *tw_host_next(struct tw_host_table *t, uint32_t *pos);
-
 static inline struct tw_hll *
 tw_host_hll(uint8_t *buf)
 {

@@ -21,12 +21,6 @@
 #define HOME_LO 0x1
 #define HOME_HI 0x2
 
-static inline uint8_t *
-flow_home(struct tw_flow *f)
-{
-	return &f->home;
-}
-
 _Static_assert(TW_TUNNEL__COUNT == 12, "tunnel names in analytics/output/record.c follow enum tw_tunnel");
 
 static void
@@ -259,7 +253,7 @@ flow_one(struct tw_worker *w, struct pkt_slot *s, const struct tw_flow_key *key,
 			home |= HOME_LO;
 		if (tw_netset_contains(&w->cfg->home_net, &f->key.hi))
 			home |= HOME_HI;
-		*flow_home(f) = home;
+		f->home = home;
 		if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
 			/* ICMP flows key on the identifier; keep the first
 			 * packet's type/code (for the Community ID) in the
@@ -289,14 +283,12 @@ flow_one(struct tw_worker *w, struct pkt_slot *s, const struct tw_flow_key *key,
 static void
 send_ticks(struct tw_worker *w, uint64_t seq, uint64_t min_gap)
 {
-	struct tw_event t;
+	struct tw_event t = {.type = TW_EV_TICK, .seq = seq, .worker = (uint8_t)w->idx};
 
 	for (unsigned a = 0; a < w->n_analytics; a++) {
 		if (seq < w->last_seq[a] + min_gap)
 			continue;
-		if (rte_ring_sp_enqueue_elem(w->ev_ring[a], &(struct tw_event){.type = TW_EV_TICK, .seq = seq,
-										.worker = (uint8_t)w->idx},
-					     sizeof(t)) == 0) {
+		if (rte_ring_sp_enqueue_elem(w->ev_ring[a], &t, sizeof(t)) == 0) {
 			w->last_seq[a] = seq;
 			w->st.ticks++;
 		}

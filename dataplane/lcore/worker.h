@@ -91,12 +91,6 @@ struct tw_worker {
 	struct tw_worker_stats st;
 };
 
-/* The analytics core that owns a host. */
-static inline unsigned
-tw_host_shard(const struct tw_addr *a, unsigned n)
-{
-	return n <= 1 ? 0 : rte_hash_crc(a->b, 16, 0xa11c0de) % n;
-}
 
 /* Process a burst of received packets (decode, flows, events) and free
  * them. The lcore loop calls it; so does the replay benchmark. */

@@ -12,6 +12,9 @@
 #define TW_EVENT_H
 
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
 
 #include "tw/addr.h"
 
@@ -82,5 +85,18 @@ struct tw_event {
 };
 
 _Static_assert(sizeof(struct tw_event) == 128, "tw_event must stay two cache lines");
+
+/* The analytics core (of n) that owns a host: workers address events with
+ * it, and the control socket finds a host's model with it. */
+static inline unsigned
+tw_host_shard(const struct tw_addr *a, unsigned n)
+{
+	uint64_t w[2];
+
+	if (n <= 1)
+		return 0;
+	memcpy(w, a->b, 16); /* tw_addr is byte-aligned; the CRC reads words */
+	return rte_hash_crc_8byte(w[1], rte_hash_crc_8byte(w[0], 0xa11c0de)) % n;
+}
 
 #endif
