@@ -331,9 +331,9 @@ static void
 progress(struct app *app)
 {
 	const struct tw_offline_stats *os = tw_offline_stats(app->off);
-	uint64_t done = 0;
-	for (unsigned i = 0; i < app->nw; i++)
-		done += app->workers[i].st.rx_packets;
+	struct tw_totals tot;
+	tw_stats_totals(app->workers, app->nw, app->analytics, app->na, &tot);
+	uint64_t done = tot.rx_packets;
 	double t = elapsed_s(&app->t_start);
 	double pct = os->file_size ? 100.0 * (double)os->file_bytes / (double)os->file_size : 0;
 	fprintf(stderr, "\r%12lu packets  %7.3f Mpps  %5.1f%% of file  %8lu records ", (unsigned long)done,
@@ -353,13 +353,9 @@ cmp_score(const void *a, const void *b)
 static void
 summary(struct app *app)
 {
-	uint64_t pk = 0, by = 0, dec_err = 0;
-	for (unsigned i = 0; i < app->nw; i++) {
-		pk += app->workers[i].st.rx_packets;
-		by += app->workers[i].st.rx_bytes;
-		for (unsigned r = TW_DEC_ERR_FIRST; r < TW_DEC__COUNT; r++)
-			dec_err += app->workers[i].st.decode[r];
-	}
+	struct tw_totals tot;
+	tw_stats_totals(app->workers, app->nw, app->analytics, app->na, &tot);
+	uint64_t pk = tot.rx_packets, by = tot.rx_bytes, dec_err = tot.malformed;
 	double t = elapsed_s(&app->t_start);
 	fprintf(stderr, "tidewatch: %lu packets (%.1f MB on the wire, %lu malformed) in %.2f s: %.3f Mpps\n",
 		(unsigned long)pk, (double)by / 1e6, (unsigned long)dec_err, t, t > 0 ? (double)pk / t / 1e6 : 0);

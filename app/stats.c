@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
@@ -131,46 +132,53 @@ static struct {
 	unsigned na;
 } tel;
 
+void
+tw_stats_totals(const struct tw_worker *workers, unsigned nw, const struct tw_analytics *an, unsigned na,
+		struct tw_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < nw; i++) {
+		const struct tw_worker *w = &workers[i];
+		const struct tw_flow_counters *fc = tw_flow_counters(w->ft);
+		t->rx_packets += w->st.rx_packets;
+		t->rx_bytes += w->st.rx_bytes;
+		for (unsigned r = TW_DEC_ERR_FIRST; r < TW_DEC__COUNT; r++)
+			t->malformed += w->st.decode[r];
+		t->flows_active += fc->active;
+		t->flows_created += fc->created;
+		t->flows_evicted += fc->evicted;
+		t->flow_table_full += fc->add_failed;
+		t->events_sent += w->st.events_sent;
+		t->events_dropped += w->st.events_dropped;
+	}
+	for (unsigned i = 0; i < na; i++) {
+		t->hosts += an[i].st.hosts;
+		t->records += an[i].st.records;
+		t->records_dropped += an[i].st.records_dropped;
+	}
+}
+
 static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	uint64_t rx = 0, bytes = 0, malformed = 0, active = 0, created = 0, evicted = 0, full = 0, sent = 0,
-		 dropped = 0, hosts = 0, records = 0, rec_dropped = 0;
+	struct tw_totals t;
 
 	(void)cmd;
 	(void)params;
-	for (unsigned i = 0; i < tel.nw; i++) {
-		const struct tw_worker *w = &tel.workers[i];
-		const struct tw_flow_counters *fc = tw_flow_counters(w->ft);
-		rx += w->st.rx_packets;
-		bytes += w->st.rx_bytes;
-		for (unsigned r = TW_DEC_ERR_FIRST; r < TW_DEC__COUNT; r++)
-			malformed += w->st.decode[r];
-		active += fc->active;
-		created += fc->created;
-		evicted += fc->evicted;
-		full += fc->add_failed;
-		sent += w->st.events_sent;
-		dropped += w->st.events_dropped;
-	}
-	for (unsigned i = 0; i < tel.na; i++) {
-		hosts += tel.an[i].st.hosts;
-		records += tel.an[i].st.records;
-		rec_dropped += tel.an[i].st.records_dropped;
-	}
+	tw_stats_totals(tel.workers, tel.nw, tel.an, tel.na, &t);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "rx_packets", rx);
-	rte_tel_data_add_dict_u64(d, "rx_bytes", bytes);
-	rte_tel_data_add_dict_u64(d, "malformed", malformed);
-	rte_tel_data_add_dict_u64(d, "flows_active", active);
-	rte_tel_data_add_dict_u64(d, "flows_created", created);
-	rte_tel_data_add_dict_u64(d, "flows_evicted", evicted);
-	rte_tel_data_add_dict_u64(d, "flow_table_full", full);
-	rte_tel_data_add_dict_u64(d, "events_sent", sent);
-	rte_tel_data_add_dict_u64(d, "events_dropped", dropped);
-	rte_tel_data_add_dict_u64(d, "hosts", hosts);
-	rte_tel_data_add_dict_u64(d, "records", records);
-	rte_tel_data_add_dict_u64(d, "records_dropped", rec_dropped);
+	rte_tel_data_add_dict_u64(d, "rx_packets", t.rx_packets);
+	rte_tel_data_add_dict_u64(d, "rx_bytes", t.rx_bytes);
+	rte_tel_data_add_dict_u64(d, "malformed", t.malformed);
+	rte_tel_data_add_dict_u64(d, "flows_active", t.flows_active);
+	rte_tel_data_add_dict_u64(d, "flows_created", t.flows_created);
+	rte_tel_data_add_dict_u64(d, "flows_evicted", t.flows_evicted);
+	rte_tel_data_add_dict_u64(d, "flow_table_full", t.flow_table_full);
+	rte_tel_data_add_dict_u64(d, "events_sent", t.events_sent);
+	rte_tel_data_add_dict_u64(d, "events_dropped", t.events_dropped);
+	rte_tel_data_add_dict_u64(d, "hosts", t.hosts);
+	rte_tel_data_add_dict_u64(d, "records", t.records);
+	rte_tel_data_add_dict_u64(d, "records_dropped", t.records_dropped);
 	return 0;
 }
 
